@@ -1,0 +1,56 @@
+# Baoxiu — the two commands: `make run` and `make test`. Everything else here serves them.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+PROD_CHECK_ENV := DJANGO_SETTINGS_MODULE=saas_platform.settings.production \
+	SECRET_KEY=check-deploy-only-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH BASE_DOMAIN=baoxiu.example
+
+.PHONY: run test install install-dev lint typecheck migrate demo serve stop-db bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(BIN)/python manage.py migrate_schemas --noinput
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+
+## make run: install, start PostgreSQL (embedded unless DATABASE_URL), migrate, seed the demo, serve.
+run: demo
+	$(BIN)/python manage.py serve
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(PROD_CHECK_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+typecheck: install-dev
+	$(BIN)/mypy .
+
+## make test: quality gates, then the whole suite on real PostgreSQL.
+test: lint typecheck
+	$(BIN)/python -m pytest
+
+bench: install-dev
+	$(BIN)/python bench/run_all.py
+
+stop-db:
+	$(BIN)/python -c "import pgserver; pgserver.get_server('var/pg', cleanup_mode='stop')"
+
+clean:
+	rm -rf $(VENV) var

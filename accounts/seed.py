@@ -1,0 +1,22 @@
+"""Per-tenant seeding for accounts: the provider's first admin (the owner)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from accounts.models import StaffRole
+from accounts.services import staff_create
+
+if TYPE_CHECKING:
+    from tenants.models import Provider
+    from tenants.services import OwnerSpec
+
+
+def create_owner(*, provider: Provider, owner: OwnerSpec) -> None:
+    staff_create(
+        phone=owner.phone,
+        password=owner.password,
+        role=StaffRole.ADMIN,
+        display_name=owner.name,
+        is_owner=True,
+    )

@@ -1,0 +1,26 @@
+"""Celery: Redis broker when ``REDIS_URL`` is set; otherwise tasks run in-process (eager) and the
+periodic schedule below is driven by ``saas_platform.scheduler`` on a thread of the web process."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from saas_platform.settings.env import env_bool, env_optional
+
+_redis = env_optional("REDIS_URL")
+CELERY_BROKER_URL = env_optional("CELERY_BROKER_URL") or _redis or "memory://"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not _redis)
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "baoxiu"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
+CELERY_TIMEZONE = "Asia/Shanghai"
+
+# One schedule for both drivers (celery beat, or the in-process scheduler without Redis).
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    "refill-spare-schemas": {"task": "tenants.refill_spare_schemas", "schedule": timedelta(minutes=5)},
+}

@@ -1,0 +1,14 @@
+"""URLs of a provider's host (``<sub>.BASE_DOMAIN`` or its own domain). Every route here is
+enumerated by the isolation harness (tests/isolation)."""
+
+from django.urls import include, path
+
+from saas_platform import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("portals.api.urls")),
+    path("console/", include("portals.console.urls")),
+    path("", include("portals.customer.urls")),
+]

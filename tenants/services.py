@@ -1,0 +1,214 @@
+"""Provisioning and every other piece of code that crosses schemas.
+
+``provider_provision`` is all or nothing: the Provider row, its Domain, the new schema and the
+per-tenant seed data are written in one PostgreSQL transaction (DDL is transactional there), so a
+failure at any step leaves nothing behind.
+
+A new schema comes from, in order of preference:
+1. a spare: a pre-migrated empty schema renamed with ``ALTER SCHEMA … RENAME`` (constant time);
+2. a DDL copy of the template schema (``tenants.schema_clone``), which ``migrate_schemas`` always
+   keeps fully migrated.
+Migrations are never replayed for a new tenant.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context, schema_exists
+
+from tenants.domains import subdomain_host
+from tenants.models import Domain, DomainKind, Provider, SpareSchema, validate_subdomain
+from tenants.schema_clone import clone_schema, qn
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OwnerSpec:
+    """The provider's first admin, created inside the new schema by the seeders."""
+
+    phone: str
+    password: str
+    name: str = ""
+
+
+class ProvisioningError(ValidationError):
+    pass
+
+
+def schema_name_for(subdomain: str) -> str:
+    return "t_" + subdomain.replace("-", "_")
+
+
+def template_schema() -> str:
+    return str(settings.TENANT_TEMPLATE_SCHEMA)
+
+
+# --- Migration fingerprints ---------------------------------------------------------------------
+
+
+def migration_fingerprint(schema: str) -> str:
+    """md5 over the sorted applied migrations of one schema ('' when it has none)."""
+    if not schema_exists(schema):
+        return ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT md5(string_agg(app || '.' || name, ',' ORDER BY app, name)) "
+            f"FROM {qn(schema)}.django_migrations"
+        )
+        row = cursor.fetchone()
+    return row[0] or "" if row else ""
+
+
+def fingerprints_of(schemas: list[str]) -> dict[str, str]:
+    """One query for any number of schemas: schema → fingerprint of its applied migrations."""
+    if not schemas:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nspname FROM pg_namespace n JOIN pg_class c ON c.relnamespace = n.oid "
+            "WHERE c.relname = 'django_migrations' AND nspname = ANY(%s)",
+            [schemas],
+        )
+        present = [row[0] for row in cursor.fetchall()]
+        if not present:
+            return dict.fromkeys(schemas, "")
+        union = " UNION ALL ".join(
+            f"SELECT %s, md5(string_agg(app || '.' || name, ',' ORDER BY app, name)) "
+            f"FROM {qn(s)}.django_migrations"
+            for s in present
+        )
+        cursor.execute(union, present)
+        found = {schema: fp or "" for schema, fp in cursor.fetchall()}
+    return {s: found.get(s, "") for s in schemas}
+
+
+# --- Provisioning ---------------------------------------------------------------------------------
+
+
+def provider_provision(*, name: str, subdomain: str, owner: OwnerSpec, use_spare: bool = True) -> Provider:
+    """Create a provider with its subdomain, schema and seed data, all or nothing."""
+    name = (name or "").strip()
+    subdomain = (subdomain or "").strip().lower()
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = [_("Enter the provider name.")]
+    elif len(name) > 80:
+        errors["name"] = [_("The provider name can be at most 80 characters.")]
+    elif Provider.objects.filter(name__iexact=name).exists():
+        errors["name"] = [_("A provider with this name already exists.")]
+    try:
+        validate_subdomain(subdomain)
+    except ValidationError as exc:
+        errors["subdomain"] = list(exc.messages)
+    else:
+        if Domain.objects.filter(domain=subdomain_host(subdomain)).exists() or schema_exists(
+            schema_name_for(subdomain)
+        ):
+            errors["subdomain"] = [_("This subdomain is already taken.")]
+    if errors:
+        raise ProvisioningError(errors)
+
+    schema = schema_name_for(subdomain)
+    with transaction.atomic():
+        provider = Provider(name=name, schema_name=schema, owner_phone=owner.phone)
+        provider.save()
+        Domain.objects.create(
+            domain=subdomain_host(subdomain), tenant=provider, is_primary=True, kind=DomainKind.SUBDOMAIN
+        )
+        _create_tenant_schema(schema, use_spare=use_spare)
+        for hook in settings.PROVIDER_PROVISIONED_HOOKS:
+            import_string(hook)(provider=provider)
+        with schema_context(schema):
+            for seeder in settings.TENANT_SEEDERS:
+                import_string(seeder)(provider=provider, owner=owner)
+    if settings.TENANT_SPARE_POOL_SIZE:
+        transaction.on_commit(_enqueue_refill)
+    logger.info("provisioned provider %s (%s)", provider.name, schema)
+    return provider
+
+
+def _enqueue_refill() -> None:
+    from tenants.tasks import refill_spare_schemas
+
+    refill_spare_schemas.delay()
+
+
+def _create_tenant_schema(schema: str, *, use_spare: bool) -> None:
+    current = migration_fingerprint(template_schema())
+    if not current:
+        raise ProvisioningError(_("The tenant template schema is missing; run migrate_schemas."))
+    with connection.cursor() as cursor:
+        if use_spare:
+            spare = (
+                SpareSchema.objects.select_for_update(skip_locked=True)
+                .filter(fingerprint=current)
+                .order_by("created_at")
+                .first()
+            )
+            if spare is not None:
+                cursor.execute(f"ALTER SCHEMA {qn(spare.name)} RENAME TO {qn(schema)}")
+                spare.delete()
+                return
+        clone_schema(cursor, template_schema(), schema)
+
+
+# --- Template schema and spare pool ------------------------------------------------------------
+
+
+def spare_pool_refill(*, size: int | None = None) -> int:
+    """Top the pool of spare schemas up to ``size``; drop stale ones. Returns how many were made."""
+    size = settings.TENANT_SPARE_POOL_SIZE if size is None else size
+    current = migration_fingerprint(template_schema())
+    if not current:
+        return 0
+    spare_pool_drop_stale(current)
+    made = 0
+    while SpareSchema.objects.filter(fingerprint=current).count() < size:
+        name = "spare_" + secrets.token_hex(8)
+        with transaction.atomic(), connection.cursor() as cursor:
+            clone_schema(cursor, template_schema(), name)
+            SpareSchema.objects.create(name=name, fingerprint=current)
+        made += 1
+    return made
+
+
+def spare_pool_drop_stale(current: str) -> int:
+    dropped = 0
+    for spare in SpareSchema.objects.exclude(fingerprint=current):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"DROP SCHEMA IF EXISTS {qn(spare.name)} CASCADE")
+            spare.delete()
+        dropped += 1
+    return dropped
+
+
+def outdated_tenant_schemas() -> list[str]:
+    """Tenant schemas whose applied migrations differ from the template's — one query for all."""
+    current = migration_fingerprint(template_schema())
+    schemas = list(Provider.objects.values_list("schema_name", flat=True))
+    return [s for s, fp in fingerprints_of(schemas).items() if fp != current]
+
+
+@contextlib.contextmanager
+def in_tenant(provider: Provider) -> Iterator[Provider]:
+    """Run a block inside one provider's schema (tasks, commands)."""
+    with schema_context(provider.schema_name):
+        yield provider
+
+
+def provider_set_status(*, provider: Provider, status: str, reason: str = "") -> Provider:
+    provider.status = status
+    provider.suspended_reason = reason
+    provider.save(update_fields=["status", "suspended_reason"])
+    return provider
