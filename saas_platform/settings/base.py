@@ -146,7 +146,7 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 # --- I18n ----------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS: list[str] = []  # each app keeps its own <app>/locale/zh_Hans catalog
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

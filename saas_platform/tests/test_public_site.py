@@ -8,7 +8,7 @@ from django.test import Client
 def test_the_landing_page_speaks_chinese_by_default(public_client: Client, db: Any) -> None:
     response = public_client.get("/")
     assert response.status_code == 200
-    assert "报修" in response.content.decode()
+    assert "让客户真正愿意用的报修系统" in response.content.decode()
     assert '<html lang="zh-hans">' in response.content.decode()
 
 
