@@ -1,6 +1,6 @@
 """Fill empty msgstr entries of a .po catalog from a JSON object {msgid: msgstr}, then compile.
 
-    .venv/bin/python tools/po_fill.py portals/locale/zh_Hans/LC_MESSAGES/django.po translations.json
+.venv/bin/python tools/po_fill.py portals/locale/zh_Hans/LC_MESSAGES/django.po translations.json
 """
 
 from __future__ import annotations

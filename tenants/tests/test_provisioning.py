@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from django_tenants.utils import schema_context, schema_exists
 
 from accounts.models import StaffMember
@@ -96,9 +97,15 @@ def test_a_failing_seeder_leaves_no_provider_domain_or_schema(db: Any) -> None:
     [("www", "reserved"), ("ab", "3–30"), ("-bad-", "3–30"), ("UPPER_case", "3–30"), ("tenant-a", "taken")],
 )
 def test_bad_or_taken_subdomains_are_refused_with_a_reason(actors: Any, subdomain: str, message: str) -> None:
-    with pytest.raises(ValidationError) as caught:
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
         provider_provision(name="某服务商", subdomain=subdomain, owner=OWNER)
     assert message in " ".join(caught.value.message_dict["subdomain"])
+
+
+def test_refusals_are_worded_in_chinese_by_default(actors: Any) -> None:
+    with pytest.raises(ValidationError) as caught:
+        provider_provision(name="某服务商", subdomain="tenant-a", owner=OWNER)
+    assert caught.value.message_dict["subdomain"] == ["该二级域名已被占用。"]
 
 
 def test_a_duplicate_provider_name_is_refused(actors: Any) -> None:
@@ -131,7 +138,7 @@ def test_create_provider_twice_with_one_subdomain_fails_clearly_and_leaves_nothi
     assert out.getvalue().strip() == "http://cli-shop.baoxiu.test:8000/"
     providers_before = Provider.objects.count()
 
-    with pytest.raises(CommandError, match="subdomain: This subdomain is already taken"):
+    with pytest.raises(CommandError, match="subdomain: 该二级域名已被占用"):
         call_command(
             "create_provider",
             "--name",
