@@ -30,3 +30,99 @@ class StaffMember(models.Model):
 
     def __str__(self) -> str:
         return self.display_name or self.phone
+
+
+def _default_star_descriptions() -> dict[str, str]:
+    return {"1": "很差", "2": "较差", "3": "一般", "4": "满意", "5": "非常满意"}
+
+
+def _default_rating_tags() -> list[str]:
+    return ["很不错", "技术好", "态度很好", "响应快", "望改进"]
+
+
+class ProviderProfile(models.Model):
+    """我的信息: what the customer portal shows about the provider. One row per schema.
+    The provider's name lives on ``tenants.Provider`` and is read-only after signup."""
+
+    contact_person = models.CharField(_("contact person"), max_length=60, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    about = models.TextField(_("about"), blank=True, max_length=2000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("provider profile")
+
+    def __str__(self) -> str:
+        return self.contact_person or "profile"
+
+
+class ProviderSettings(models.Model):
+    """设置: how this provider's service behaves. One row per schema (``selectors.provider_settings``)."""
+
+    ratings_enabled = models.BooleanField(_("customers may rate completed orders"), default=True)
+    free_form_reporting_enabled = models.BooleanField(
+        _("customers may report without a serial number"), default=True
+    )
+    star_descriptions = models.JSONField(
+        _("description of each star level"), default=_default_star_descriptions
+    )
+    rating_tags = models.JSONField(_("rating tags"), default=_default_rating_tags)
+    waiting_sla_hours = models.PositiveIntegerField(
+        _("hours to accept an order before it is overdue"), default=2
+    )
+    repair_sla_hours = models.PositiveIntegerField(_("hours to complete an accepted order"), default=48)
+    urge_after_hours = models.PositiveIntegerField(_("hours after which a customer may urge"), default=2)
+    auto_confirm_days = models.PositiveIntegerField(
+        _("days after which completion confirms itself"), default=7
+    )
+    embed_allowed_origins = models.JSONField(_("sites allowed to embed the login window"), default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("service settings")
+
+    def __str__(self) -> str:
+        return "settings"
+
+
+class CustomerCompany(models.Model):
+    """客户公司: a customer organisation with managers and an exclusive registration QR code."""
+
+    name = models.CharField(_("company name"), max_length=120, unique=True)
+    contact_person = models.CharField(_("contact person"), max_length=60, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    registration_token = models.CharField(max_length=40, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("customer company")
+        verbose_name_plural = _("customer companies")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Customer(models.Model):
+    """An end customer who reports faults. Signs in with phone + SMS code (username = phone)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="customer")
+    phone = models.CharField(_("phone"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=60, blank=True)
+    company = models.ForeignKey(
+        CustomerCompany, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
+    )
+    is_company_manager = models.BooleanField(_("company manager"), default=False)
+    wechat_openid = models.CharField(max_length=64, null=True, blank=True, unique=True)  # noqa: DJ001
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name or self.phone

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import StaffMember, StaffRole
+from accounts.models import Customer, CustomerCompany, StaffMember, StaffRole
 from accounts.validators import normalize_phone
 
 
@@ -35,3 +35,31 @@ def staff_create(
     return StaffMember.objects.create(
         user=user, phone=phone, role=role, display_name=display_name, is_owner=is_owner
     )
+
+
+@transaction.atomic
+def customer_get_or_create(*, phone: str, name: str = "", company: CustomerCompany | None = None) -> Customer:
+    """The end customer with this phone, created on first use (no password: SMS-code sign-in).
+
+    An existing customer keeps their company unless one is given (registering through a company's
+    QR code moves them into it)."""
+    phone = normalize_phone(phone)
+    customer = Customer.objects.select_for_update().filter(phone=phone).first()
+    if customer is None:
+        user_model = get_user_model()
+        user = user_model.objects.filter(username=phone).first()
+        if user is None:
+            user = user_model(username=phone, first_name=name[:150])
+            user.set_unusable_password()
+            user.save()
+        return Customer.objects.create(user=user, phone=phone, name=name, company=company)
+    changed = []
+    if name and not customer.name:
+        customer.name = name
+        changed.append("name")
+    if company is not None and customer.company_id != company.pk:
+        customer.company = company
+        changed.append("company")
+    if changed:
+        customer.save(update_fields=changed)
+    return customer

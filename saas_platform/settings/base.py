@@ -40,6 +40,7 @@ TENANT_CACHE_SECONDS = env_int("TENANT_CACHE_SECONDS", 300)
 # Seeders run inside a new tenant's schema, in order, in the provisioning transaction.
 TENANT_SEEDERS = [
     "accounts.seed.create_owner",
+    "accounts.seed.create_defaults",
 ]
 # Hooks run on the public schema in the provisioning transaction (e.g. the billing account).
 PROVIDER_PROVISIONED_HOOKS: list[str] = []
