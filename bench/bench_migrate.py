@@ -30,7 +30,8 @@ def main() -> None:
         started = time.perf_counter()
         call_command("migrate_schemas", verbosity=0)
         timings.append(time.perf_counter() - started)
-    print(json.dumps({"git": git_rev(), "tenants": tenants, "noop_migrate_s": [round(t, 2) for t in timings]}))
+    rounded = [round(t, 2) for t in timings]
+    print(json.dumps({"git": git_rev(), "tenants": tenants, "noop_migrate_s": rounded}))
 
 
 if __name__ == "__main__":

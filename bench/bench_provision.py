@@ -36,9 +36,8 @@ def main() -> None:
 
     call_command("migrate_schemas", verbosity=0)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = %s", [services.template_schema()]
-        )
+        template = services.template_schema()
+        cursor.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = %s", [template])
         tables = cursor.fetchone()[0]
         cursor.execute("SELECT count(*) FROM pg_indexes WHERE schemaname = %s", [services.template_schema()])
         indexes = cursor.fetchone()[0]

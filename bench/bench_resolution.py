@@ -1,7 +1,8 @@
 """Tenant resolution on a warm cache: database queries per request (target 0) and time per lookup.
 
 Drives the real routing middleware (around a view that does nothing) for requests spread over up to
-1,000 tenant hosts, counting queries with CaptureQueriesContext, for the local-memory cache and (when REDIS_URL is set) Redis.
+1,000 tenant hosts, counting queries with CaptureQueriesContext; local-memory cache, or Redis when
+REDIS_URL is set.
 
     .venv/bin/python bench/bench_resolution.py [--db baoxiu_bench] [--requests 2000]
 """
@@ -24,10 +25,9 @@ def main() -> None:
     from django.conf import settings
     from django.core.cache import cache
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     from django.http import HttpResponse
     from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
 
     from tenants.middleware import TenantRoutingMiddleware
     from tenants.models import Domain
