@@ -43,7 +43,7 @@ TENANT_SEEDERS = [
     "accounts.seed.create_defaults",
 ]
 # Hooks run on the public schema in the provisioning transaction (e.g. the billing account).
-PROVIDER_PROVISIONED_HOOKS: list[str] = []
+PROVIDER_PROVISIONED_HOOKS: list[str] = ["billing.services.account_open"]
 
 SHARED_APPS = [
     "tenants",  # first: its migrate/migrate_schemas commands take precedence
@@ -189,3 +189,4 @@ LOGGING = {
 
 from saas_platform.settings.celery import *  # noqa: E402,F403
 from saas_platform.settings.storage import *  # noqa: E402,F403
+from saas_platform.settings.sms import *  # noqa: E402,F403

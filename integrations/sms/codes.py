@@ -1,0 +1,200 @@
+"""One-time SMS verification codes (signup, password reset, SMS sign-in, registrations).
+
+What must stay true:
+- a code is 6 digits, lives ``SMS_CODE_TTL_SECONDS`` (5 minutes) and is good for one use only;
+- it is bound to (scope, purpose, phone): a code sent for tenant A's sign-in is worthless on tenant
+  B or for a password reset;
+- at most one code per phone every ``SMS_CODE_RESEND_SECONDS`` (60 s), at most
+  ``SMS_DAILY_LIMIT_PER_PHONE`` per phone and ``SMS_DAILY_LIMIT_PER_IP`` per client IP a day;
+- ``SMS_CODE_MAX_ATTEMPTS`` (5) wrong tries lock the code; a new one must be requested.
+
+Codes live only in the Django cache (Redis in production, shared by every process), stored as an
+HMAC digest, never in clear. Counters use ``cache.add`` + ``cache.incr`` so concurrent requests
+cannot slip past a limit (both are atomic on Redis).
+
+Every refusal raises ``CodeRefused`` (a ``ValidationError``) with a translated message and a stable
+``reason``: invalid_phone, too_soon, daily_limit_phone, daily_limit_ip, send_failed,
+invalid_format, expired, used, wrong, locked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import secrets
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.validators import normalize_phone
+from integrations.sms.gateway import SmsSendError, sms_send
+
+CODE_LENGTH = 6
+
+
+class CodeRefused(ValidationError):
+    """A code could not be sent or was not accepted. ``reason`` says why (see module docstring)."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message, code=reason)
+        self.reason = reason
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def _ttl() -> int:
+    return _setting("SMS_CODE_TTL_SECONDS", 300)
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _phone(phone: str) -> str:
+    try:
+        return normalize_phone(phone)
+    except ValidationError:
+        raise CodeRefused(_("Enter a valid phone number."), reason="invalid_phone") from None
+
+
+def _key(kind: str, *parts: str) -> str:
+    return "sms-code:" + kind + ":" + ":".join(parts)
+
+
+def _digest(*, phone: str, purpose: str, scope: str, code: str) -> str:
+    message = f"{scope}|{purpose}|{phone}|{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _count(key: str, timeout: int) -> int:
+    cache.add(key, 0, timeout)
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout)
+        return 1
+
+
+def _uncount(key: str) -> None:
+    with contextlib.suppress(ValueError):  # already expired: nothing to give back
+        cache.decr(key)
+
+
+def code_send(*, phone: str, purpose: str, scope: str, ip: str | None) -> None:
+    """Send a fresh code to ``phone`` for ``purpose`` within ``scope`` ("public" or a tenant schema).
+
+    A new code replaces the previous one for the same phone, purpose and scope."""
+    phone = _phone(phone)
+    now = _now()
+    resend = _setting("SMS_CODE_RESEND_SECONDS", 60)
+    cooldown_key = _key("cooldown", phone)
+    if not cache.add(cooldown_key, now + resend, resend):
+        until = cache.get(cooldown_key) or now + resend
+        seconds = max(1, int(until - now + 0.999))
+        raise CodeRefused(
+            ngettext(
+                "A code was sent to this number moments ago. Wait %(seconds)d second before asking again.",
+                "A code was sent to this number moments ago. Wait %(seconds)d seconds before asking again.",
+                seconds,
+            )
+            % {"seconds": seconds},
+            reason="too_soon",
+        )
+
+    day = timezone.localdate().isoformat()
+    day_seconds = 26 * 3600
+    phone_day_key = _key("day-phone", day, phone)
+    if _count(phone_day_key, day_seconds) > _setting("SMS_DAILY_LIMIT_PER_PHONE", 10):
+        cache.delete(cooldown_key)
+        raise CodeRefused(
+            _("This number has received too many codes today. Try again tomorrow."),
+            reason="daily_limit_phone",
+        )
+    ip_day_key = _key("day-ip", day, ip) if ip else ""
+    if ip_day_key and _count(ip_day_key, day_seconds) > _setting("SMS_DAILY_LIMIT_PER_IP", 30):
+        cache.delete(cooldown_key)
+        _uncount(phone_day_key)
+        raise CodeRefused(
+            _("Too many codes were requested from your network today. Try again tomorrow."),
+            reason="daily_limit_ip",
+        )
+
+    code = f"{secrets.randbelow(10**CODE_LENGTH):0{CODE_LENGTH}d}"
+    ttl = _ttl()
+    code_key = _key("code", scope, purpose, phone)
+    entry = {"digest": _digest(phone=phone, purpose=purpose, scope=scope, code=code), "expires": now + ttl}
+    cache.set(code_key, entry, ttl)
+    cache.delete_many([_key("tries", scope, purpose, phone), _key("used", scope, purpose, phone)])
+    try:
+        sms_send(
+            phone=phone,
+            template="verify_code",
+            params={"code": code, "minutes": str(max(1, ttl // 60))},
+            scope=scope,
+        )
+    except SmsSendError as exc:
+        cache.delete_many([code_key, cooldown_key])
+        _uncount(phone_day_key)
+        if ip_day_key:
+            _uncount(ip_day_key)
+        if exc.reason == "limit":
+            raise CodeRefused(
+                _("The SMS service will not send more messages to this number for now. Try again later."),
+                reason="daily_limit_phone",
+            ) from exc
+        if exc.reason == "invalid_phone":
+            raise CodeRefused(_("Enter a valid phone number."), reason="invalid_phone") from exc
+        raise CodeRefused(
+            _("The text message could not be sent. Try again in a minute."), reason="send_failed"
+        ) from exc
+
+
+def code_verify(*, phone: str, purpose: str, scope: str, code: str) -> None:
+    """Accept ``code`` once, or raise ``CodeRefused``. A correct code is consumed."""
+    phone = _phone(phone)
+    code = (code or "").strip()
+    if len(code) != CODE_LENGTH or not code.isdigit():
+        raise CodeRefused(_("The verification code is 6 digits."), reason="invalid_format")
+
+    code_key = _key("code", scope, purpose, phone)
+    used_key = _key("used", scope, purpose, phone)
+    entry: dict[str, Any] | None = cache.get(code_key)
+    if entry is None or float(entry.get("expires", 0)) <= _now():
+        if cache.get(used_key):
+            raise CodeRefused(_("This code has already been used. Ask for a new one."), reason="used")
+        raise CodeRefused(_("The code has expired or was never sent. Ask for a new one."), reason="expired")
+
+    max_attempts = _setting("SMS_CODE_MAX_ATTEMPTS", 5)
+    tries_key = _key("tries", scope, purpose, phone)
+    attempt = _count(tries_key, _ttl())
+    if attempt > max_attempts:
+        raise CodeRefused(_("Too many wrong tries: this code is locked. Ask for a new one."), reason="locked")
+
+    expected = str(entry.get("digest", ""))
+    given = _digest(phone=phone, purpose=purpose, scope=scope, code=code)
+    if not hmac.compare_digest(expected, given):
+        left = max_attempts - attempt
+        if left <= 0:
+            raise CodeRefused(
+                _("Too many wrong tries: this code is locked. Ask for a new one."), reason="locked"
+            )
+        raise CodeRefused(
+            ngettext("The code is wrong. %(left)d try left.", "The code is wrong. %(left)d tries left.", left)
+            % {"left": left},
+            reason="wrong",
+        )
+
+    # Single use: of two requests racing with the right code, only the one that deletes it wins.
+    if not cache.delete(code_key):
+        raise CodeRefused(_("This code has already been used. Ask for a new one."), reason="used")
+    cache.set(used_key, True, _ttl())
+    cache.delete(tries_key)
