@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -28,17 +29,18 @@ def setup(database: str) -> None:
     connections.close_all()
 
 
-def _create_database(default: dict, name: str) -> None:
+def _create_database(default: dict[str, Any], name: str) -> None:
     import psycopg
+    from psycopg.conninfo import make_conninfo
 
     params = {
         "dbname": default["NAME"] or "postgres",
         "user": default.get("USER") or "postgres",
         "host": default.get("HOST") or None,
         "port": default.get("PORT") or None,
-        "autocommit": True,
     }
-    with psycopg.connect(**{k: v for k, v in params.items() if v is not None}) as conn:
+    conninfo = make_conninfo("", **{k: str(v) for k, v in params.items() if v})
+    with psycopg.connect(conninfo, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')
