@@ -35,7 +35,27 @@ VERIFY_CODE = SmsTemplate(
     secret_params=("code",),
 )
 
-TEMPLATES: dict[str, SmsTemplate] = {t.name: t for t in (VERIFY_CODE,)}
+# Staff notices from the provider console (accounts: invitations, engineer self-registration).
+STAFF_INVITE = SmsTemplate(
+    name="staff_invite",
+    text="{provider}邀请您加入员工团队，请在3天内打开链接设置登录密码：{link}",
+    params=("provider", "link"),
+    secret_params=("link",),
+)
+ENGINEER_APPROVED = SmsTemplate(
+    name="engineer_approved",
+    text="{provider}已通过您的工程师注册，请用手机号和密码登录：{link}",
+    params=("provider", "link"),
+)
+ENGINEER_REJECTED = SmsTemplate(
+    name="engineer_rejected",
+    text="{provider}未通过您的工程师注册，原因：{reason}",
+    params=("provider", "reason"),
+)
+
+TEMPLATES: dict[str, SmsTemplate] = {
+    t.name: t for t in (VERIFY_CODE, STAFF_INVITE, ENGINEER_APPROVED, ENGINEER_REJECTED)
+}
 
 
 def template_get(name: str) -> SmsTemplate:

@@ -33,7 +33,13 @@ TENCENT_SMS_SDK_APP_ID = env_optional("TENCENT_SMS_SDK_APP_ID") or ""
 TENCENT_SMS_SIGN_NAME = env_optional("TENCENT_SMS_SIGN_NAME") or ""
 TENCENT_SMS_TIMEOUT_SECONDS = env_int("TENCENT_SMS_TIMEOUT_SECONDS", 10)
 # Our template name → the id of the template approved in the Tencent console.
-TENCENT_SMS_TEMPLATES = {"verify_code": env_optional("TENCENT_SMS_TEMPLATE_VERIFY_CODE") or ""}
+TENCENT_SMS_TEMPLATES = {
+    "verify_code": env_optional("TENCENT_SMS_TEMPLATE_VERIFY_CODE") or "",
+    # Console staff notices; unset → that notice fails to send and the console says so.
+    "staff_invite": env_optional("TENCENT_SMS_TEMPLATE_STAFF_INVITE") or "",
+    "engineer_approved": env_optional("TENCENT_SMS_TEMPLATE_ENGINEER_APPROVED") or "",
+    "engineer_rejected": env_optional("TENCENT_SMS_TEMPLATE_ENGINEER_REJECTED") or "",
+}
 
 if SMS_BACKEND == "tencent":
     for _name, _value in {
