@@ -1,4 +1,6 @@
-"""Staff of one provider. A staff member is a Django user (username = phone) plus a role."""
+"""The provider's people. A staff member is a Django user (username = E.164 phone) plus a role; an
+end customer is a separate Django user (username ``customer:<phone>``) so that an SMS-code sign-in
+on the portal can never open the console of a staff member who has the same phone number."""
 
 from __future__ import annotations
 
@@ -14,19 +16,47 @@ class StaffRole(models.TextChoices):
     ENGINEER = "engineer", _("Engineer")
 
 
+class StaffStatus(models.TextChoices):
+    """Where a staff member stands. Only ``active`` members may sign in (``is_active`` mirrors it)."""
+
+    INVITED = "invited", _("Invited")  # an admin invited them; they have not set a password yet
+    PENDING = "pending", _("Awaiting approval")  # a self-registered engineer
+    REJECTED = "rejected", _("Rejected")
+    ACTIVE = "active", _("Active")
+    DEACTIVATED = "deactivated", _("Deactivated")
+
+
 class StaffMember(models.Model):
+    """Invariant (a database constraint): ``is_active`` is true exactly when ``status`` is active,
+    and the Django user's ``is_active`` follows it (accounts.services keep both in step)."""
+
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff")
     phone = models.CharField(_("phone"), max_length=20, unique=True)
     display_name = models.CharField(_("name"), max_length=60, blank=True)
     role = models.CharField(_("role"), max_length=16, choices=StaffRole.choices)
     is_owner = models.BooleanField(_("owner"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=StaffStatus.choices, default=StaffStatus.ACTIVE
+    )
+    skills = models.CharField(_("skills"), max_length=200, blank=True)
+    region = models.CharField(_("service region"), max_length=100, blank=True)
+    rejection_reason = models.CharField(_("reason for rejection"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("staff member")
         verbose_name_plural = _("staff")
         ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(is_active=True, status="active")
+                    | (models.Q(is_active=False) & ~models.Q(status="active"))
+                ),
+                name="staff_active_iff_status_active",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.phone
@@ -77,6 +107,8 @@ class ProviderSettings(models.Model):
         _("days after which completion confirms itself"), default=7
     )
     embed_allowed_origins = models.JSONField(_("sites allowed to embed the login window"), default=list)
+    # Engineer self-registration link (MangoIT): empty = switched off; regenerating kills old QR codes.
+    engineer_join_token = models.CharField(max_length=40, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -107,7 +139,8 @@ class CustomerCompany(models.Model):
 
 
 class Customer(models.Model):
-    """An end customer who reports faults. Signs in with phone + SMS code (username = phone)."""
+    """An end customer who reports faults. Signs in with phone + SMS code (username
+    ``customer:<phone>``, never the staff login of the same phone)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="customer")
     phone = models.CharField(_("phone"), max_length=20, unique=True)
