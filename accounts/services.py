@@ -27,6 +27,7 @@ from accounts.validators import (
     normalize_star_descriptions,
     validate_contact_phone,
 )
+from tenants.services import staff_directory_add
 
 
 @transaction.atomic
@@ -49,9 +50,11 @@ def staff_create(
     else:
         user.set_unusable_password()
     user.save()
-    return StaffMember.objects.create(
+    staff = StaffMember.objects.create(
         user=user, phone=phone, role=role, display_name=display_name, is_owner=is_owner
     )
+    staff_directory_add(phone=phone)  # the public sign-in finds this provider by phone
+    return staff
 
 
 def customer_username(phone: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -106,3 +107,91 @@ class SpareSchema(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StaffDirectory(models.Model):
+    """Which providers a phone number is staff of — so the public sign-in and password reset find a
+    person's providers with one indexed query instead of visiting every schema.
+
+    Kept by ``tenants.services.staff_directory_add`` (called by ``accounts.services.staff_create``
+    in the same transaction). A row says "this phone was made staff there"; whether that person may
+    still sign in is decided inside the provider's schema."""
+
+    phone = models.CharField(_("phone"), max_length=20)
+    provider = models.ForeignKey(
+        Provider, on_delete=models.CASCADE, related_name="staff_directory", verbose_name=_("provider")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("staff directory entry")
+        verbose_name_plural = _("staff directory")
+        constraints = [models.UniqueConstraint(fields=["phone", "provider"], name="staff_directory_unique")]
+        indexes = [models.Index(fields=["phone"], name="staff_directory_phone")]
+
+    def __str__(self) -> str:
+        return f"{self.phone} → {self.provider_id}"
+
+
+class DomainRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    VERIFYING = "verifying", _("Waiting for DNS")
+    LIVE = "live", _("Live")
+
+
+class DomainRequest(models.Model):
+    """A provider asks for another hostname.
+
+    - ``subdomain``: another ``<sub>.BASE_DOMAIN``; pending until an operator approves (it becomes
+      the primary Domain; the old one keeps working) or rejects it with a reason.
+    - ``custom``: the provider's own hostname; ``verifying`` until the DNS shows the CNAME to the
+      provider's subdomain and the TXT record ``_baoxiu-verify.<host>`` with ``txt_token``, then
+      ``live`` (a Domain row exists and TLS may be issued).
+    """
+
+    provider = models.ForeignKey(
+        Provider, on_delete=models.CASCADE, related_name="domain_requests", verbose_name=_("provider")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=DomainKind.choices)
+    hostname = models.CharField(_("hostname"), max_length=253)
+    status = models.CharField(_("status"), max_length=16, choices=DomainRequestStatus.choices)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    txt_token = models.CharField(_("TXT token"), max_length=64, blank=True)
+    last_check_at = models.DateTimeField(_("last DNS check"), null=True, blank=True)
+    last_check_error = models.CharField(_("last DNS check result"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+
+    class Meta:
+        verbose_name = _("domain request")
+        verbose_name_plural = _("domain requests")
+        ordering = ["-created_at"]
+        constraints = [
+            # One open request per hostname across all providers.
+            models.UniqueConstraint(
+                fields=["hostname"],
+                condition=models.Q(status__in=["pending", "verifying"]),
+                name="domain_request_open_hostname_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.hostname
+
+    @property
+    def txt_name(self) -> str:
+        return f"_baoxiu-verify.{self.hostname}"
+
+    @property
+    def txt_value(self) -> str:
+        return f"baoxiu-verify={self.txt_token}"

@@ -18,8 +18,11 @@ import logging
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.module_loading import import_string
@@ -27,7 +30,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
 
 from tenants.domains import subdomain_host
-from tenants.models import Domain, DomainKind, Provider, SpareSchema, validate_subdomain
+from tenants.models import Domain, DomainKind, Provider, SpareSchema, StaffDirectory, validate_subdomain
 from tenants.schema_clone import clone_schema, qn
 
 logger = logging.getLogger(__name__)
@@ -212,3 +215,44 @@ def provider_set_status(*, provider: Provider, status: str, reason: str = "") ->
     provider.suspended_reason = reason
     provider.save(update_fields=["status", "suspended_reason"])
     return provider
+
+
+# --- Staff directory and cross-schema staff passwords ------------------------------------------
+
+
+def staff_directory_add(*, phone: str) -> None:
+    """Record that ``phone`` is staff of the provider whose schema is active. Called by
+    ``accounts.services.staff_create`` inside the tenant schema, in its transaction."""
+    schema = getattr(connection, "schema_name", settings.PUBLIC_SCHEMA_NAME)
+    provider = Provider.objects.filter(schema_name=schema).first()
+    if provider is None:  # the template schema or a spare: no provider to point at
+        return
+    StaffDirectory.objects.get_or_create(phone=phone, provider=provider)
+
+
+def _staff_user(phone: str) -> Any:
+    user = get_user_model().objects.filter(username=phone).first()
+    return user if user is not None and user.is_active else None
+
+
+def staff_password_check(*, provider: Provider, phone: str, password: str) -> bool:
+    """Is ``password`` right for the active user ``phone`` in ``provider``'s schema?"""
+    with schema_context(provider.schema_name):
+        user = _staff_user(phone)
+        return bool(user is not None and password and user.check_password(password))
+
+
+@transaction.atomic
+def staff_password_set(*, provider: Provider, phone: str, password: str) -> None:
+    """Set a new password for ``phone`` in ``provider``'s schema (password reset by SMS code).
+    Raises ValidationError({"password": ...}) for a weak password or an unknown/inactive user."""
+    with schema_context(provider.schema_name):
+        user = _staff_user(phone)
+        if user is None:
+            raise ValidationError({"provider": [_("This phone number cannot sign in at that provider.")]})
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from exc
+        user.set_password(password)
+        user.save(update_fields=["password"])
