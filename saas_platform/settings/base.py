@@ -41,9 +41,12 @@ TENANT_CACHE_SECONDS = env_int("TENANT_CACHE_SECONDS", 300)
 TENANT_SEEDERS = [
     "accounts.seed.create_owner",
     "accounts.seed.create_defaults",
+    "repair_forms.seed.create_form_templates",
 ]
 # Hooks run on the public schema in the provisioning transaction (e.g. the billing account).
 PROVIDER_PROVISIONED_HOOKS: list[str] = ["billing.services.account_open"]
+# Billing reminders are recorded by billing and delivered (SMS, email) by this tenant-side function.
+BILLING_REMINDER_DELIVERY = "integrations.billing_reminders.deliver"
 
 SHARED_APPS = [
     "tenants",  # first: its migrate/migrate_schemas commands take precedence
@@ -82,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "billing.middleware.ExpiredReadOnlyMiddleware",  # console read-only once billing expired
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -137,7 +141,7 @@ else:
 
 # --- Auth --------------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 6}},
+    {"NAME": "saas_platform.password_validation.PasswordMinimumLength", "OPTIONS": {"min_length": 6}},
 ]
 LOGIN_URL = "console:login"
 LOGIN_REDIRECT_URL = "console:home"
@@ -189,4 +193,7 @@ LOGGING = {
 
 from saas_platform.settings.celery import *  # noqa: E402,F403
 from saas_platform.settings.storage import *  # noqa: E402,F403
+from saas_platform.settings.stripe import *  # noqa: E402,F403
+from saas_platform.settings.wechatpay import *  # noqa: E402,F403
 from saas_platform.settings.sms import *  # noqa: E402,F403
+from saas_platform.settings.wechat import *  # noqa: E402,F403
