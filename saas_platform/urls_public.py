@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from saas_platform import views
+from saas_platform import internal_views, onboarding, views
 
 admin.site.site_header = "Baoxiu 运营后台 · Operator console"
 admin.site.site_title = "Baoxiu operators"
@@ -12,5 +12,13 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("operator/", admin.site.urls),
+    path("internal/tls-ask", internal_views.tls_ask, name="tls-ask"),
+    path("signup/", onboarding.signup, name="signup"),
+    path("signup/subdomain-check/", onboarding.subdomain_check, name="subdomain-check"),
+    path("sms/send-code/", onboarding.send_code, name="send-code"),
+    path("login/", onboarding.login_view, name="login"),
+    path("login/choose/", onboarding.login_choose, name="login-choose"),
+    path("password-reset/", onboarding.password_reset, name="password-reset"),
+    path("password-reset/new/", onboarding.password_reset_new, name="password-reset-new"),
     path("", views.landing, name="landing"),
 ]

@@ -3,11 +3,12 @@ enumerated by the isolation harness (tests/isolation)."""
 
 from django.urls import include, path
 
-from saas_platform import views
+from saas_platform import internal_views, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("internal/tls-ask", internal_views.tls_ask, name="tls-ask"),
     path("api/", include("portals.api.urls")),
     path("console/", include("portals.console.urls")),
     path("", include("portals.customer.urls")),

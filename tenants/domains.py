@@ -65,3 +65,10 @@ def tenant_for_host(hostname: str) -> Provider | None:
 
 def forget_hosts(hostnames: list[str]) -> None:
     cache.delete_many([cache_key(h) for h in hostnames if h])
+
+
+def hostname_is_live(hostname: str) -> bool:
+    """Does a certificate for ``hostname`` make sense: a public host or a live provider Domain?
+    (The reverse proxy's on-demand TLS asks this; cached like every host lookup.)"""
+    hostname = normalize_host(hostname)
+    return bool(hostname) and (is_public_host(hostname) or tenant_for_host(hostname) is not None)

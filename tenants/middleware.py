@@ -33,12 +33,12 @@ class TenantRoutingMiddleware:
             return HttpResponseBadRequest("Bad Host header")
 
         if is_public_host(hostname):
-            request.tenant = None  # type: ignore[attr-defined]
-            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF  # type: ignore[attr-defined]
-            set_urlconf(request.urlconf)  # type: ignore[attr-defined]
-            return self.get_response(request)
+            return self._public(request)
 
         provider = tenant_for_host(hostname)
+        if provider is None and request.path.startswith("/internal/"):
+            # Machine endpoints (the reverse proxy's TLS "ask") are called by internal hostnames.
+            return self._public(request)
         if provider is None:
             return self._page(request, "tenants/unknown_host.html", {"hostname": hostname}, 404)
         if provider.is_suspended and not request.path.startswith("/internal/"):
@@ -52,6 +52,12 @@ class TenantRoutingMiddleware:
             return self.get_response(request)
         finally:
             connection.set_schema_to_public()  # type: ignore[attr-defined]
+
+    def _public(self, request: HttpRequest) -> HttpResponse:
+        request.tenant = None  # type: ignore[attr-defined]
+        request.urlconf = settings.PUBLIC_SCHEMA_URLCONF  # type: ignore[attr-defined]
+        set_urlconf(request.urlconf)  # type: ignore[attr-defined]
+        return self.get_response(request)
 
     @staticmethod
     def _page(request: HttpRequest, template: str, context: dict[str, object], status: int) -> HttpResponse:

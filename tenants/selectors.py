@@ -56,4 +56,9 @@ def providers_for_phone(*, phone: str) -> list[Provider]:
 
 
 def phone_owns_a_provider(*, phone: str) -> bool:
-    return Provider.objects.filter(owner_phone=phone).exists()
+    """``phone`` in E.164. Providers made before owner phones were stored in E.164 kept the
+    national number, so that spelling is checked too."""
+    spellings = {phone}
+    if phone.startswith("+86"):
+        spellings.add(phone[3:])
+    return Provider.objects.filter(owner_phone__in=spellings).exists()

@@ -16,10 +16,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import phonenumbers
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
@@ -30,7 +31,15 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
 
 from tenants.domains import subdomain_host
-from tenants.models import Domain, DomainKind, Provider, SpareSchema, StaffDirectory, validate_subdomain
+from tenants.models import (
+    Domain,
+    DomainKind,
+    Provider,
+    ProviderStatus,
+    SpareSchema,
+    StaffDirectory,
+    validate_subdomain,
+)
 from tenants.schema_clone import clone_schema, qn
 
 logger = logging.getLogger(__name__)
@@ -124,7 +133,7 @@ def provider_provision(*, name: str, subdomain: str, owner: OwnerSpec, use_spare
 
     schema = schema_name_for(subdomain)
     with transaction.atomic():
-        provider = Provider(name=name, schema_name=schema, owner_phone=owner.phone)
+        provider = Provider(name=name, schema_name=schema, owner_phone=_e164(owner.phone))
         provider.save()
         Domain.objects.create(
             domain=subdomain_host(subdomain), tenant=provider, is_primary=True, kind=DomainKind.SUBDOMAIN
@@ -139,6 +148,16 @@ def provider_provision(*, name: str, subdomain: str, owner: OwnerSpec, use_spare
         transaction.on_commit(_enqueue_refill)
     logger.info("provisioned provider %s (%s)", provider.name, schema)
     return provider
+
+
+def _e164(phone: str) -> str:
+    """The owner's phone as stored by accounts (E.164), so the public site can look it up.
+    An unparsable number is kept as given: the owner seeder refuses it inside the transaction."""
+    try:
+        parsed = phonenumbers.parse(phone, "CN")
+    except phonenumbers.NumberParseException:
+        return phone
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _enqueue_refill() -> None:
@@ -208,6 +227,23 @@ def in_tenant(provider: Provider) -> Iterator[Provider]:
     """Run a block inside one provider's schema (tasks, commands)."""
     with schema_context(provider.schema_name):
         yield provider
+
+
+def for_each_tenant(func: Callable[[Provider], Any], *, only_active: bool = True) -> dict[str, Any]:
+    """Call ``func(provider)`` inside each provider's schema (periodic jobs). One provider's failure
+    is logged and recorded as the exception, never stopping the others. Returns schema → result."""
+    results: dict[str, Any] = {}
+    providers = Provider.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).order_by("pk")
+    if only_active:
+        providers = providers.filter(status=ProviderStatus.ACTIVE)
+    for provider in providers.iterator():
+        try:
+            with schema_context(provider.schema_name):
+                results[provider.schema_name] = func(provider)
+        except Exception as exc:
+            logger.exception("tenant job failed for %s", provider.schema_name)
+            results[provider.schema_name] = exc
+    return results
 
 
 def provider_set_status(*, provider: Provider, status: str, reason: str = "") -> Provider:

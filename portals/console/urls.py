@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from portals.console import views
+from portals.console import handoff, views
 from portals.console.forms import PhoneLoginForm
 
 app_name = "console"
@@ -17,6 +17,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(next_page="console:login"), name="logout"),
+    path("handoff/<str:token>/", handoff.handoff, name="handoff"),
     path("", views.workbench, name="home"),
     path("portal-qr.<str:kind>", views.portal_qr, name="portal-qr"),
 ]

@@ -45,6 +45,15 @@ def _kwargs(**values: Any) -> Build:
     return build
 
 
+def _handoff_token(actors: Any) -> tuple[dict[str, Any], str]:
+    """A real, valid hand-off token for A's owner: B's host must refuse it."""
+    from portals.console.handoff import handoff_token_make
+
+    return {"token": handoff_token_make(provider=actors.tenant_a, phone=actors.owner_a.phone)}, (
+        actors.owner_a.phone
+    )
+
+
 CASES: dict[str, Case] = {
     "healthz": Public(),
     "set_language": Public(methods=("post",), data={"language": "en", "next": "/"}),
@@ -56,4 +65,6 @@ CASES: dict[str, Case] = {
     "console:home": Private(),
     "console:portal-qr": Private(build=_kwargs(kind="png")),
     "portal:home": Public(),
+    "tls-ask": Public(),
+    "console:handoff": Public(build=_handoff_token),
 }
