@@ -5,3 +5,10 @@ class IntegrationsConfig(AppConfig):
     name = "integrations"
     verbose_name = "Integrations"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Order events → notifications after commit (repair_forms never imports us).
+        from integrations.notifications import signals, sms_templates
+
+        sms_templates.register()
+        signals.connect()

@@ -34,3 +34,33 @@ class SmsMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phone} {self.template} {self.status}"
+
+
+class WeChatComponentTicket(models.Model):
+    """The latest ``component_verify_ticket`` WeChat pushed to our third-party platform (every 10
+    minutes, valid 12 hours): needed to fetch the component access token."""
+
+    component_appid = models.CharField(max_length=32, unique=True)
+    ticket = models.CharField(max_length=255)
+    received_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("WeChat component ticket")
+
+    def __str__(self) -> str:
+        return self.component_appid
+
+
+class WeChatAuthorizer(models.Model):
+    """Which provider an authorized official account belongs to, so the platform's shared
+    message endpoint (``/wechat/component/<appid>/callback/``) reaches the right schema."""
+
+    authorizer_appid = models.CharField(max_length=32, unique=True)
+    provider = models.ForeignKey("tenants.Provider", on_delete=models.CASCADE, related_name="+")
+    authorized_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("WeChat authorizer")
+
+    def __str__(self) -> str:
+        return self.authorizer_appid

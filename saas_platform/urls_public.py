@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("operator/", admin.site.urls),
+    path("wechat/component/", include("integrations.wechat.public_urls")),
     path("internal/tls-ask", internal_views.tls_ask, name="tls-ask"),
     path("signup/", onboarding.signup, name="signup"),
     path("signup/subdomain-check/", onboarding.subdomain_check, name="subdomain-check"),

@@ -11,5 +11,6 @@ urlpatterns = [
     path("internal/tls-ask", internal_views.tls_ask, name="tls-ask"),
     path("api/", include("portals.api.urls")),
     path("console/", include("portals.console.urls")),
+    path("wechat/", include("integrations.wechat.urls")),
     path("", include("portals.customer.urls")),
 ]

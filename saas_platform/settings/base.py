@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "integrations.wechat.middleware.WeChatSilentLoginMiddleware",  # portal inside WeChat: silent sign-in
     "billing.middleware.ExpiredReadOnlyMiddleware",  # console read-only once billing expired
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -23,4 +23,5 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 # One schedule for both drivers (celery beat, or the in-process scheduler without Redis).
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "refill-spare-schemas": {"task": "tenants.refill_spare_schemas", "schedule": timedelta(minutes=5)},
+    "notifications-sweep": {"task": "integrations.sweep_notifications", "schedule": timedelta(minutes=1)},
 }

@@ -1,0 +1,80 @@
+"""Tencent Maps links for engineers (腾讯地图建议路线).
+
+``route_link`` builds the URI-API route plan (``uri/v1/routeplan``, driving) to the order's site:
+``…/routeplan?type=drive&to=<address>&tocoord=<lat,lng>&referer=<key>``. The route plan needs the
+destination's coordinates; without them the link is a place search for the address instead, which
+the map app turns into a route with one tap. No address at all → no link.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+
+_COORD = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
+
+
+def _base() -> str:
+    return (
+        str(getattr(settings, "TENCENT_MAPS_URI_BASE", "https://apis.map.qq.com/uri/v1/")).rstrip("/") + "/"
+    )
+
+
+def _referer() -> str:
+    return str(getattr(settings, "TENCENT_MAPS_KEY", "") or "baoxiu")
+
+
+def parse_coordinates(value: Any) -> tuple[float, float] | None:
+    """``"39.9,116.4"``, ``[39.9, 116.4]`` or ``{"lat": .., "lng": ..}`` → (lat, lng), validated."""
+    lat: Any
+    lng: Any
+    if isinstance(value, dict):
+        lat, lng = value.get("lat"), value.get("lng")
+    elif isinstance(value, list | tuple) and len(value) == 2:
+        lat, lng = value
+    elif isinstance(value, str):
+        match = _COORD.match(value)
+        if not match:
+            return None
+        lat, lng = match.groups()
+    else:
+        return None
+    try:
+        lat_f, lng_f = float(lat), float(lng)
+    except (TypeError, ValueError):
+        return None
+    if not (-90 <= lat_f <= 90 and -180 <= lng_f <= 180):
+        return None
+    return lat_f, lng_f
+
+
+def route_link(*, address: str, coordinates: tuple[float, float] | None = None) -> str:
+    address = (address or "").strip()
+    if coordinates is not None:
+        lat, lng = coordinates
+        query = {
+            "type": "drive",
+            "to": address or f"{lat},{lng}",
+            "tocoord": f"{lat},{lng}",
+            "referer": _referer(),
+        }
+        return _base() + "routeplan?" + urlencode(query)
+    if not address:
+        return ""
+    return _base() + "search?" + urlencode({"keyword": address, "referer": _referer()})
+
+
+def order_coordinates(order: Any) -> tuple[float, float] | None:
+    """Coordinates recorded with an order (a location field of its form), if any."""
+    extra = getattr(order, "extra", None) or {}
+    for key in ("location_coordinates", "coordinates", "location_coord", "tocoord"):
+        if key in extra:
+            found = parse_coordinates(extra[key])
+            if found:
+                return found
+    if "lat" in extra and "lng" in extra:
+        return parse_coordinates({"lat": extra["lat"], "lng": extra["lng"]})
+    return None

@@ -1,0 +1,133 @@
+"""Sending one notification through its channel. Each sender returns a ``Result``; none raises.
+
+- ``sent``: delivered (vendor id kept when there is one);
+- ``logged``: the channel is not set up (no WeChat connection, no template id, no SMS template id,
+  no mail server) — the message stays in the in-app log, visible in the console, and is not retried;
+- ``failed``: refused for good (47003 bad field, 43004 not following, a bad phone number …);
+- ``retry``: try again later (network, WeChat busy, token trouble); ``quota`` asks for a long pause.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import connection
+from django.utils.translation import gettext as _
+from wechatpy.exceptions import WeChatClientException
+
+from integrations.models import Channel, Notification, WeChatMessageStyle, default_from_email
+from integrations.notifications import sms_templates
+from integrations.notifications.content import SLOTS
+from integrations.sms.gateway import SmsSendError, sms_send
+from integrations.wechat import errors, tokens
+from integrations.wechat.accounts import account_get, current_provider, wechat_allowed
+from integrations.wechat.client import account_client
+
+logger = logging.getLogger(__name__)
+
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+
+@dataclass(frozen=True)
+class Result:
+    status: str  # sent / logged / failed / retry
+    error: str = ""
+    vendor_id: str = ""
+    quota: bool = False
+    code: str = ""  # the vendor's error code, when there is one
+
+
+def _sent(vendor_id: str = "") -> Result:
+    return Result("sent", vendor_id=vendor_id[:100])
+
+
+def _logged(reason: str) -> Result:
+    return Result("logged", error=reason)
+
+
+def send_wechat(notification: Notification) -> Result:
+    account = account_get()
+    if not account.is_connected:
+        return _logged(_("WeChat official account is not connected."))
+    if not wechat_allowed(current_provider()):
+        return _logged(_("The plan does not include the WeChat official account."))
+    slot = str(notification.payload.get("slot", ""))
+    template_id = (account.template_ids or {}).get(slot, "")
+    if not template_id:
+        label = SLOTS[slot].label if slot in SLOTS else slot
+        return _logged(_("No WeChat template is chosen for “%(slot)s”.") % {"slot": label})
+    data = notification.payload.get("wechat") or {}
+    client = account_client(account)
+    try:
+        if account.message_style == WeChatMessageStyle.SUBSCRIBE:
+            answer = client.message.send_subscribe_message(
+                notification.address, template_id, data, page=notification.link or None
+            )
+        else:
+            answer = client.message.send_template(
+                notification.address, template_id, data, url=notification.link or None
+            )
+    except WeChatClientException as exc:
+        text = errors.describe(exc.errcode, exc.errmsg)
+        code = "" if exc.errcode is None else str(exc.errcode)
+        if errors.is_permanent(exc.errcode):
+            return Result("failed", error=text, code=code)
+        return Result("retry", error=text, quota=errors.is_quota(exc.errcode), code=code)
+    except tokens.TokenUnavailable as exc:
+        return Result("retry", error=str(exc))
+    msgid = answer.get("msgid", "") if isinstance(answer, dict) else ""
+    return _sent(str(msgid))
+
+
+def _sms_template_missing(template: str) -> bool:
+    backend = str(getattr(settings, "SMS_BACKEND", "dev"))
+    return backend == "tencent" and not dict(getattr(settings, "TENCENT_SMS_TEMPLATES", {})).get(template)
+
+
+def send_sms(notification: Notification) -> Result:
+    template = sms_templates.template_for(notification.language)
+    if _sms_template_missing(template):
+        return _logged(_("No approved SMS template is configured for order notices."))
+    params = {k: str(v) for k, v in (notification.payload.get("sms") or {}).items()}
+    try:
+        sms_send(phone=notification.address, template=template, params=params, scope=connection.schema_name)
+    except SmsSendError as exc:
+        text = f"{exc.vendor_code} {exc}".strip()
+        if exc.reason == "invalid_phone":
+            return Result("failed", error=text)
+        return Result("retry", error=text, quota=exc.reason == "limit")
+    except (ValueError, LookupError) as exc:
+        return Result("failed", error=str(exc))
+    return _sent()
+
+
+def email_configured() -> bool:
+    return str(settings.EMAIL_BACKEND) != SMTP_BACKEND or bool(getattr(settings, "EMAIL_HOST", ""))
+
+
+def send_email(notification: Notification) -> Result:
+    if not email_configured():
+        return _logged(_("No mail server is configured."))
+    body = notification.body + (f"\n\n{notification.link}" if notification.link else "")
+    try:
+        send_mail(notification.title, body, default_from_email(), [notification.address])
+    except Exception as exc:  # noqa: BLE001 (any SMTP/network failure: retry later)
+        return Result("retry", error=str(exc)[:300] or exc.__class__.__name__)
+    return _sent()
+
+
+SENDERS = {Channel.WECHAT: send_wechat, Channel.SMS: send_sms, Channel.EMAIL: send_email}
+
+
+def send(notification: Notification) -> Result:
+    sender = SENDERS.get(notification.channel)  # type: ignore[call-overload]
+    if sender is None:  # in-app messages are delivered when created
+        return _sent()
+    try:
+        return sender(notification)
+    except Exception as exc:  # noqa: BLE001 (a bug or an outage must not lose the message)
+        logger.exception("sending notification %s failed unexpectedly", notification.pk)
+        return Result("retry", error=f"{exc.__class__.__name__}: {exc}"[:300])

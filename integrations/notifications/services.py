@@ -1,0 +1,372 @@
+"""The outbox: order events → notifications → delivery, and the message centre's writes.
+
+What must stay true:
+- ``notifications_fan_out`` may run any number of times for an event: rows are inserted with
+  ``ON CONFLICT DO NOTHING`` against the (event, recipient, channel) constraints, so each message
+  exists once; the event is then marked fanned out (``EventDispatch``);
+- ``notification_deliver`` sends only after claiming the row (pending → sending, under a row lock,
+  with a lease); a retry and the sweeper racing for the same row send it once. A sender that dies
+  mid-send leaves the row ``sending`` until the lease runs out, then the sweeper retries it;
+- retryable failures back off exponentially (``NOTIFY_RETRY_BASE_SECONDS`` · 2^(attempt-1), capped
+  by ``NOTIFY_RETRY_MAX_SECONDS``; quota errors wait at least ``NOTIFY_QUOTA_BACKOFF_SECONDS``) and
+  give up after ``NOTIFY_MAX_ATTEMPTS``; permanent refusals fail at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Customer, StaffMember, StaffRole
+from integrations import maps
+from integrations.models import (
+    Channel,
+    EventDispatch,
+    Notification,
+    NotificationPreference,
+    NotificationStatus,
+)
+from integrations.notifications import channels, content, links
+from integrations.notifications.recipients import Recipient, channels_for, recipients_for, staff_openids
+from integrations.wechat.accounts import current_provider
+from repair_forms.models import OrderEvent, RepairOrder
+
+logger = logging.getLogger(__name__)
+
+# WeChat refusals after which a customer is better reached by SMS.
+WECHAT_UNREACHABLE = ("43004", "43101", "50005", "40003")
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+# --- Fan-out -------------------------------------------------------------------------------------
+
+
+def _location(order: RepairOrder) -> str:
+    parts = [order.location_plot, order.location_building, order.location_room, order.location_address]
+    return " ".join(p for p in parts if p)
+
+
+def _context(event: OrderEvent, provider_name: str) -> content.Context:
+    order = event.order
+    payload = dict(event.payload or {})
+    engineer = str(payload.get("engineer_name") or "")
+    if not engineer and order.engineer is not None:
+        engineer = order.engineer.display_name or order.engineer.phone
+    work_order = str(payload.get("work_order") or "")
+    if not work_order and order.engineer_id:
+        latest = order.work_orders.order_by("-dispatched_at", "-id").values_list("number", flat=True).first()
+        work_order = latest or ""
+    address = str(payload.get("address") or "") or _location(order)
+    reporter = order.contact_name or order.reporter.name or order.reporter.phone
+    route = ""
+    if event.transition == "dispatch":
+        route = maps.route_link(address=address, coordinates=maps.order_coordinates(order))
+    return content.Context(
+        provider=provider_name,
+        number=order.number,
+        status=order.status if not event.to_status else event.to_status,
+        fault=order.fault_description,
+        reporter=reporter,
+        company=order.company.name if order.company else "",
+        contact_phone=order.contact_phone or order.reporter.phone,
+        address=address,
+        engineer=engineer,
+        work_order=work_order,
+        note=event.note,
+        payload=payload,
+        at=event.created_at,
+        route_link=route,
+    )
+
+
+def _languages(recipients: list[Recipient]) -> dict[tuple[str, int], str]:
+    customer_ids = [r.customer.pk for r in recipients if r.customer is not None]
+    staff_ids = [r.staff.pk for r in recipients if r.staff is not None]
+    found: dict[tuple[str, int], str] = {}
+    for pref in NotificationPreference.objects.filter(
+        Q(customer_id__in=customer_ids) | Q(staff_id__in=staff_ids)
+    ):
+        if pref.customer_id:
+            found[("customer", pref.customer_id)] = pref.language
+        elif pref.staff_id:
+            found[("staff", pref.staff_id)] = pref.language
+    return found
+
+
+def _channel_payload(channel: str, rendered: content.Rendered, ctx: content.Context) -> dict[str, Any]:
+    if channel == Channel.WECHAT:
+        return {"slot": rendered.slot, "wechat": rendered.wechat_data}
+    if channel == Channel.SMS:
+        return {
+            "sms": {
+                "provider": ctx.provider[:20],
+                "summary": rendered.sms_summary,
+                "number": ctx.number,
+                "link": rendered.link,
+            }
+        }
+    return {}
+
+
+def _pending_ids(event_id: int) -> list[int]:
+    return list(
+        Notification.objects.filter(event_id=event_id, status=NotificationStatus.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def notifications_fan_out(*, event_id: int) -> list[int]:
+    """Create the event's notifications (idempotent); returns the ids still to deliver."""
+    event = (
+        OrderEvent.objects.select_related("order__reporter__user", "order__company", "order__engineer")
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None:
+        return []
+    if EventDispatch.objects.filter(event_id=event_id).exists():
+        return _pending_ids(event_id)
+    provider = current_provider()
+    host = provider.primary_host
+    recipients = recipients_for(event)
+    openids = staff_openids([r.staff.pk for r in recipients if r.staff is not None])
+    languages = _languages(recipients)
+    ctx = _context(event, provider.name)
+    now = timezone.now()
+    rows: list[Notification] = []
+    for recipient in recipients:
+        language = languages.get(recipient.key, "zh-hans")
+        link = links.order_link(host=host, audience=recipient.audience, order=event.order)
+        rendered = content.render(recipient.kind, ctx, language=language, link=link)
+        for channel, address in channels_for(recipient, staff_openids=openids):
+            inapp = channel == Channel.INAPP
+            rows.append(
+                Notification(
+                    event=event,
+                    customer=recipient.customer,
+                    staff=recipient.staff,
+                    audience=recipient.audience,
+                    channel=channel,
+                    kind=recipient.kind,
+                    language=language,
+                    address=address[:254],
+                    title=rendered.title,
+                    body=rendered.body,
+                    link=rendered.link[:500],
+                    payload=_channel_payload(channel, rendered, ctx),
+                    status=NotificationStatus.SENT if inapp else NotificationStatus.PENDING,
+                    sent_at=now if inapp else None,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+    with transaction.atomic():
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        EventDispatch.objects.get_or_create(event=event)
+    return _pending_ids(event_id)
+
+
+# --- Delivery ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    status: str = ""  # the row's status afterwards ('' = not ours to send)
+    retry_in: int | None = None
+    follow_up: list[int] = field(default_factory=list)  # more notifications to deliver (SMS fallback)
+
+
+def backoff_seconds(attempts: int, *, quota: bool = False) -> int:
+    base = _setting("NOTIFY_RETRY_BASE_SECONDS", 30)
+    delay = min(base * 2 ** max(0, attempts - 1), _setting("NOTIFY_RETRY_MAX_SECONDS", 3600))
+    if quota:
+        delay = max(delay, _setting("NOTIFY_QUOTA_BACKOFF_SECONDS", 3600))
+    return int(delay)
+
+
+def _claim(notification_id: int, now: datetime) -> Notification | None:
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk=notification_id)
+            .filter(
+                Q(status=NotificationStatus.PENDING)
+                | Q(status=NotificationStatus.SENDING, lease_until__lt=now)
+            )
+            .first()
+        )
+        if notification is None:
+            return None
+        notification.status = NotificationStatus.SENDING
+        notification.attempts += 1
+        notification.lease_until = now + timedelta(seconds=_setting("NOTIFY_LEASE_SECONDS", 120))
+        notification.save(update_fields=["status", "attempts", "lease_until"])
+    return notification
+
+
+def _sms_fallback(notification: Notification) -> int | None:
+    """A customer WeChat cannot reach (unfollowed, refused) gets the notice by SMS instead."""
+    customer = notification.customer
+    if customer is None or not customer.phone:
+        return None
+    sms = Notification(
+        event_id=notification.event_id,
+        customer=customer,
+        audience=notification.audience,
+        channel=Channel.SMS,
+        kind=notification.kind,
+        language=notification.language,
+        address=customer.phone,
+        title=notification.title,
+        body=notification.body,
+        link=notification.link,
+        payload={
+            "sms": {
+                "provider": current_provider().name[:20],
+                "summary": notification.title,
+                "number": notification.event.order.number,
+                "link": notification.link,
+            }
+        },
+    )
+    Notification.objects.bulk_create([sms], ignore_conflicts=True)
+    return (
+        Notification.objects.filter(
+            event_id=notification.event_id,
+            customer=customer,
+            channel=Channel.SMS,
+            status=NotificationStatus.PENDING,
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def notification_deliver(*, notification_id: int, now: datetime | None = None) -> Outcome:
+    """Send one notification if it is due and nobody else is sending it."""
+    now = now or timezone.now()
+    notification = _claim(notification_id, now)
+    if notification is None:
+        return Outcome()
+    result = channels.send(notification)
+    done = timezone.now()
+    update: dict[str, Any] = {"lease_until": None, "last_error": result.error[:500]}
+    outcome = Outcome()
+    if result.status == "sent":
+        update.update(status=NotificationStatus.SENT, sent_at=done, vendor_id=result.vendor_id, last_error="")
+    elif result.status == "logged":
+        update.update(status=NotificationStatus.LOGGED)
+    elif result.status == "failed" or notification.attempts >= _setting("NOTIFY_MAX_ATTEMPTS", 8):
+        update.update(status=NotificationStatus.FAILED)
+    else:
+        delay = backoff_seconds(notification.attempts, quota=result.quota)
+        update.update(status=NotificationStatus.PENDING, next_attempt_at=done + timedelta(seconds=delay))
+        outcome.retry_in = delay
+    claimed = Notification.objects.filter(
+        pk=notification.pk, status=NotificationStatus.SENDING, attempts=notification.attempts
+    ).update(**update)
+    outcome.status = str(update["status"]) if claimed else ""
+    if (
+        claimed
+        and update["status"] == NotificationStatus.FAILED
+        and notification.channel == Channel.WECHAT
+        and result.code in WECHAT_UNREACHABLE
+    ):
+        fallback = _sms_fallback(notification)
+        if fallback:
+            outcome.follow_up.append(fallback)
+    return outcome
+
+
+def notifications_due(
+    *, now: datetime | None = None, grace_seconds: int = 60, limit: int = 1000
+) -> list[int]:
+    """Pending notifications overdue by ``grace_seconds`` and ones stuck in ``sending``."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=grace_seconds)
+    pending = Notification.objects.filter(status=NotificationStatus.PENDING, next_attempt_at__lte=cutoff)
+    stuck = Notification.objects.filter(status=NotificationStatus.SENDING, lease_until__lt=now)
+    ids = list(pending.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
+    ids += list(stuck.order_by("lease_until", "pk").values_list("pk", flat=True)[: max(0, limit - len(ids))])
+    return ids
+
+
+def events_not_fanned_out(
+    *, now: datetime | None = None, grace_seconds: int = 60, limit: int = 500
+) -> list[int]:
+    """Order events (within the sweep horizon) that notify someone but were never fanned out."""
+    now = now or timezone.now()
+    horizon = now - timedelta(hours=_setting("NOTIFY_SWEEP_HORIZON_HOURS", 48))
+    return list(
+        OrderEvent.objects.filter(
+            created_at__gte=horizon,
+            created_at__lte=now - timedelta(seconds=grace_seconds),
+            notification_dispatch__isnull=True,
+        )
+        .exclude(notify_roles=[])
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+# --- Console: resend; message centre: read marks ---------------------------------------------------
+
+
+def _require_back_office(actor: StaffMember) -> None:
+    if not actor.is_active or actor.role not in (StaffRole.ADMIN, StaffRole.DISPATCHER):
+        raise PermissionDenied(_("Only administrators and dispatchers may resend messages."))
+
+
+@transaction.atomic
+def notification_resend(*, actor: StaffMember, notification: Notification) -> Notification:
+    """Send again (the console's button): back to pending now, with a fresh attempt budget."""
+    _require_back_office(actor)
+    notification = Notification.objects.select_for_update().get(pk=notification.pk)
+    if notification.channel == Channel.INAPP:
+        return notification
+    if (
+        notification.status == NotificationStatus.SENDING
+        and notification.lease_until
+        and notification.lease_until > timezone.now()
+    ):
+        return notification
+    notification.status = NotificationStatus.PENDING
+    notification.attempts = 0
+    notification.next_attempt_at = timezone.now()
+    notification.lease_until = None
+    notification.save(update_fields=["status", "attempts", "next_attempt_at", "lease_until"])
+    from integrations.notifications.tasks import enqueue_delivery
+
+    notification_id = notification.pk
+    transaction.on_commit(lambda: enqueue_delivery(notification_id), robust=True)
+    return notification
+
+
+def _inbox_filter(*, customer: Customer | None, staff: StaffMember | None) -> Q:
+    if customer is not None:
+        return Q(customer=customer, channel=Channel.INAPP)
+    assert staff is not None
+    return Q(staff=staff, channel=Channel.INAPP)
+
+
+def message_mark_read(
+    *, customer: Customer | None = None, staff: StaffMember | None = None, notification_id: int | None = None
+) -> int:
+    """Mark one of the person's messages (or all of them) read; another person's ids do nothing."""
+    rows = Notification.objects.filter(_inbox_filter(customer=customer, staff=staff), read_at__isnull=True)
+    if notification_id is not None:
+        rows = rows.filter(pk=notification_id)
+    return rows.update(read_at=timezone.now())

@@ -1,0 +1,333 @@
+"""The official account's message callback (消息与事件接收): verify, decrypt, de-duplicate, answer.
+
+``handle`` is the whole protocol for one request, shared by the tenant endpoint
+(``/wechat/callback/`` for a manually connected account) and the platform endpoint
+(``/wechat/component/<appid>/callback/`` for authorized accounts, routed to the tenant first):
+
+1. the query's ``signature`` must be SHA1(sort(token, timestamp, nonce)) with *this* account's
+   token (the platform's token for authorized accounts); GET answers ``echostr`` (URL check);
+2. AES mode (``encrypt_type=aes``): ``msg_signature`` is checked and the body decrypted with the
+   EncodingAESKey; the AppId sealed inside the ciphertext must be this account's (or the
+   platform's) — another tenant's message can never be accepted here;
+3. ``ToUserName`` must be this account's original id (learned from the first verified message of
+   a manually connected account);
+4. ``WeChatInboundMessage.dedupe_key`` (MsgId, or sender + CreateTime + event) is unique: WeChat's
+   retries and replays are answered "success" and do nothing;
+5. the passive reply (text) is computed from local data only — no outbound call — so the answer
+   comes well within WeChat's 5 seconds; follow-up work (fetching the user's profile) goes to a
+   task after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import xmltodict
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
+from wechatpy.replies import TextReply
+from wechatpy.utils import check_signature
+
+from accounts.models import Customer
+from accounts.selectors import company_for_registration
+from integrations.models import NotificationPreference, WeChatAccount, WeChatConnection, WeChatInboundMessage
+from integrations.wechat.menu import SCAN_KEY, reply_for_key
+from repair_forms.lifecycle import Actor
+from repair_forms.models import OrderStatus, RepairOrder
+from repair_forms.selectors import asset_by_token, orders_visible_to
+from tenants.domains import portal_url
+
+logger = logging.getLogger(__name__)
+
+ORDER_NUMBER_RE = re.compile(r"\bBX-\d{8}-\d{5}\b", re.IGNORECASE)
+STATUS_WORDS = frozenset({"查询", "进度", "我的报修", "报修进度", "status", "my orders", "orders"})
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: str
+    content_type: str = "text/plain; charset=utf-8"
+
+
+FORBIDDEN = Answer(403, "invalid signature")
+SUCCESS = Answer(200, "success")
+
+
+@dataclass(frozen=True)
+class Credentials:
+    token: str
+    aes_key: str
+    crypto_appid: str  # the AppId sealed in AES messages
+
+
+def credentials_for(account: WeChatAccount) -> Credentials | None:
+    if account.connection == WeChatConnection.COMPONENT:
+        return Credentials(
+            str(settings.WECHAT_COMPONENT_TOKEN),
+            str(settings.WECHAT_COMPONENT_AES_KEY),
+            str(settings.WECHAT_COMPONENT_APPID),
+        )
+    if account.connection == WeChatConnection.MANUAL and account.token_sealed:
+        return Credentials(account.token, account.aes_key, account.appid)
+    return None
+
+
+def handle(*, account: WeChatAccount, method: str, query: dict[str, str], body: bytes, host: str) -> Answer:
+    credentials = credentials_for(account)
+    if credentials is None or not credentials.token:
+        return Answer(404, "not connected")
+    signature = query.get("signature", "")
+    timestamp = query.get("timestamp", "")
+    nonce = query.get("nonce", "")
+    try:
+        check_signature(credentials.token, signature, timestamp, nonce)
+    except InvalidSignatureException:
+        return FORBIDDEN
+    if method == "GET":
+        return Answer(200, query.get("echostr", ""))
+    crypto: WeChatCrypto | None = None
+    if query.get("encrypt_type", "raw") == "aes":
+        if not credentials.aes_key:
+            return FORBIDDEN
+        crypto = WeChatCrypto(credentials.token, credentials.aes_key, credentials.crypto_appid)
+        try:
+            xml = crypto.decrypt_message(body, query.get("msg_signature", ""), timestamp, nonce)
+        except (InvalidSignatureException, InvalidAppIdException, ValueError, KeyError):
+            return FORBIDDEN
+    else:
+        xml = body.decode("utf-8", "replace")
+    try:
+        message: dict[str, Any] = xmltodict.parse(xml)["xml"]
+    except Exception:  # noqa: BLE001 (malformed XML from a verified sender: refuse it)
+        return Answer(400, "bad message")
+    to_user = str(message.get("ToUserName") or "")
+    if account.original_id and to_user != account.original_id:
+        logger.warning("WeChat message for %s reached the account %s; refused", to_user, account.original_id)
+        return FORBIDDEN
+    if not account.original_id and to_user:
+        WeChatAccount.objects.filter(pk=account.pk, original_id="").update(original_id=to_user[:40])
+
+    inbound = _record(message)
+    if inbound is None:
+        return SUCCESS  # a retry or replay of a message already handled
+    text = respond(message, host=host)
+    _finish(inbound, text)
+    if not text:
+        return SUCCESS
+    reply = TextReply(source=to_user, target=str(message.get("FromUserName") or ""), content=text).render()
+    if crypto is not None:
+        reply = crypto.encrypt_message(reply, nonce, timestamp)
+    return Answer(200, reply, "application/xml; charset=utf-8")
+
+
+def dedupe_key(message: dict[str, Any]) -> str:
+    msg_id = str(message.get("MsgId") or message.get("MsgID") or "")
+    if msg_id and str(message.get("MsgType", "")).lower() != "event":
+        return f"msg:{msg_id}"
+    return "evt:{}:{}:{}:{}".format(
+        message.get("FromUserName", ""),
+        message.get("CreateTime", ""),
+        str(message.get("Event", "")).lower(),
+        str(message.get("EventKey") or "")[:40],
+    )[:120]
+
+
+def _record(message: dict[str, Any]) -> WeChatInboundMessage | None:
+    content = message.get("Content") or ""
+    scan = message.get("ScanCodeInfo") or {}
+    if isinstance(scan, dict) and scan.get("ScanResult"):
+        content = scan["ScanResult"]
+    try:
+        with transaction.atomic():
+            return WeChatInboundMessage.objects.create(
+                dedupe_key=dedupe_key(message),
+                from_user=str(message.get("FromUserName") or "")[:64],
+                msg_type=str(message.get("MsgType") or "")[:20],
+                event=str(message.get("Event") or "")[:40],
+                event_key=str(message.get("EventKey") or "")[:300],
+                content=str(content)[:2000],
+            )
+    except IntegrityError:
+        return None
+
+
+def _finish(inbound: WeChatInboundMessage, text: str) -> None:
+    inbound.reply = text
+    inbound.handled_at = timezone.now()
+    inbound.save(update_fields=["reply", "handled_at"])
+    from integrations.wechat.tasks import enqueue_followup
+
+    inbound_id = inbound.pk
+    transaction.on_commit(lambda: enqueue_followup(inbound_id), robust=True)
+
+
+# --- What to answer --------------------------------------------------------------------------------
+
+
+def _path(name: str, fallback: str, **kwargs: Any) -> str:
+    try:
+        return reverse(name, kwargs=kwargs or None, urlconf=settings.ROOT_URLCONF)
+    except NoReverseMatch:
+        return fallback
+
+
+def report_link(host: str, **query: str) -> str:
+    return portal_url(host, _path("portal:report", "/report/") + "?" + urlencode(query))
+
+
+def _language_for(openid: str) -> tuple[Customer | None, str]:
+    customer = Customer.objects.filter(wechat_openid=openid).first() if openid else None
+    language = "zh-hans"
+    if customer is not None:
+        pref = (
+            NotificationPreference.objects.filter(customer=customer)
+            .values_list("language", flat=True)
+            .first()
+        )
+        language = pref or language
+    return customer, language
+
+
+def respond(message: dict[str, Any], *, host: str) -> str:
+    """The text to answer with ('' = nothing)."""
+    openid = str(message.get("FromUserName") or "")
+    customer, language = _language_for(openid)
+    with translation.override(language):
+        return _respond(message, host=host, customer=customer)
+
+
+def _welcome(host: str) -> str:
+    from integrations.wechat.accounts import account_get, current_provider
+
+    account = account_get()
+    if account.welcome_text:
+        return account.welcome_text
+    return _("Welcome to %(provider)s! Tap “Report” in the menu below to report a fault: %(link)s") % {
+        "provider": current_provider().name,
+        "link": report_link(host),
+    }
+
+
+def _scene(scene: str, host: str) -> str:
+    """A parametric QR code's scene: ``company:<token>`` (a company's registration code) or
+    ``asset:<token>`` (a machine)."""
+    kind, _sep, value = scene.partition(":")
+    if kind == "company":
+        company = company_for_registration(token=value)
+        if company is None:
+            return _("This registration code is no longer valid. Ask the provider for a new one.")
+        link = portal_url(host, _path("portal:company-join", f"/company/{value}/", token=value))
+        return _("Register as a member of %(company)s: %(link)s") % {"company": company.name, "link": link}
+    if kind == "asset":
+        asset = asset_by_token(value)
+        if asset is not None:
+            return _("Report a fault for machine %(machine)s: %(link)s") % {
+                "machine": str(asset),
+                "link": report_link(host, asset=value),
+            }
+    return ""
+
+
+def _scanned(result: str, host: str) -> str:
+    """An asset QR label (a link with ``asset=`` or ``serial=``) or a bare serial / bar code."""
+    result = result.strip()
+    if "," in result and result.split(",", 1)[0].upper() in {
+        "EAN_13",
+        "EAN_8",
+        "CODE_128",
+        "QR_CODE",
+        "CODE_39",
+    }:
+        result = result.split(",", 1)[1]  # bar codes arrive as "TYPE,value"
+    parts = urlsplit(result)
+    if parts.scheme in ("http", "https"):
+        query = parse_qs(parts.query)
+        token = (query.get("asset") or [""])[0]
+        if token:
+            asset = asset_by_token(token)
+            if asset is not None:
+                return _("Report a fault for machine %(machine)s: %(link)s") % {
+                    "machine": str(asset),
+                    "link": report_link(host, asset=token),
+                }
+        serial = (query.get("serial") or [""])[0]
+        if serial:
+            return _("Report a fault for serial number %(serial)s: %(link)s") % {
+                "serial": serial[:60],
+                "link": report_link(host, serial=serial[:80]),
+            }
+        return _("This code is not one of our machine labels. Report a fault here: %(link)s") % {
+            "link": report_link(host)
+        }
+    if not result:
+        return ""
+    return _("Report a fault for serial number %(serial)s: %(link)s") % {
+        "serial": result[:60],
+        "link": report_link(host, serial=result[:80]),
+    }
+
+
+def _order_line(order: RepairOrder) -> str:
+    return _("%(number)s: %(status)s (filed %(date)s)") % {
+        "number": order.number,
+        "status": OrderStatus(order.status).label,
+        "date": timezone.localtime(order.submitted_at).strftime("%Y-%m-%d"),
+    }
+
+
+def _orders_text(text: str, customer: Customer | None, host: str) -> str:
+    numbers = [n.upper() for n in ORDER_NUMBER_RE.findall(text)]
+    wants_list = text.strip().lower() in STATUS_WORDS
+    if not numbers and not wants_list:
+        return ""
+    if customer is None:
+        login = portal_url(host, _path("wechat-oauth-start", "/wechat/oauth/start/"))
+        return _("Bind your phone number first to look up orders: %(link)s") % {"link": login}
+    visible = orders_visible_to(Actor.for_customer(customer))
+    if numbers:
+        found = list(visible.filter(number__in=numbers[:3]))
+        if not found:
+            return _("No order %(number)s among your orders.") % {"number": numbers[0]}
+        return "\n".join(_order_line(order) for order in found)
+    latest = list(visible.order_by("-submitted_at", "-id")[:3])
+    if not latest:
+        return _("You have no orders yet. Report a fault: %(link)s") % {"link": report_link(host)}
+    return "\n".join(_order_line(order) for order in latest)
+
+
+def _respond(message: dict[str, Any], *, host: str, customer: Customer | None) -> str:
+    from integrations.wechat.accounts import account_get
+
+    msg_type = str(message.get("MsgType") or "").lower()
+    if msg_type == "text":
+        text = str(message.get("Content") or "")
+        return _orders_text(text, customer, host) or account_get().default_reply
+    if msg_type != "event":
+        return account_get().default_reply
+    event = str(message.get("Event") or "").lower()
+    key = str(message.get("EventKey") or "")
+    if event == "subscribe":
+        if key.startswith("qrscene_"):
+            return _scene(key[len("qrscene_") :], host) or _welcome(host)
+        return _welcome(host)
+    if event == "scan":
+        return _scene(key, host)
+    if event in ("scancode_push", "scancode_waitmsg"):
+        info = message.get("ScanCodeInfo") or {}
+        result = str(info.get("ScanResult") or "") if isinstance(info, dict) else ""
+        if key in (SCAN_KEY, "") or result:
+            return _scanned(result, host)
+        return ""
+    if event == "click":
+        return reply_for_key(key)
+    return ""

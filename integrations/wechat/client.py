@@ -1,0 +1,261 @@
+"""The wechatpy clients we use, pointed at ``settings.WECHAT_API_BASE_URL`` and sharing tokens.
+
+- ``account_client(account)``: the provider's official account (``WeChatClient``). Its access token
+  comes from ``integrations.wechat.tokens`` (one locked refresher for all workers): for a manually
+  connected account from ``cgi-bin/token`` (appid + secret), for an authorized one from the
+  component's ``api_authorizer_token`` (whose new refresh token is stored, sealed).
+- ``platform_component()``: our third-party platform (``WeChatComponent``), or None when the
+  platform is not configured. Its component access token needs the latest verify ticket.
+
+Both refresh the token exactly once on 40001/40014/42001 and retry the call once; wechatpy's own
+retry loop (which could fetch forever) is switched off. Network failures and refusals surface as
+``WeChatClientException`` (``errcode`` None for the network).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+import requests
+from django.conf import settings
+from django.utils.module_loading import import_string
+from wechatpy import WeChatClient
+from wechatpy.component import WeChatComponent
+from wechatpy.exceptions import WeChatClientException
+from wechatpy.session import SessionStorage
+
+from integrations.wechat import tokens
+from integrations.wechat.errors import TOKEN_ERRORS
+
+if TYPE_CHECKING:
+    from integrations.models import WeChatAccount
+
+logger = logging.getLogger(__name__)
+
+
+def api_base() -> str:
+    return str(settings.WECHAT_API_BASE_URL).rstrip("/") + "/"
+
+
+def _timeout() -> int:
+    return int(getattr(settings, "WECHAT_HTTP_TIMEOUT_SECONDS", 5))
+
+
+def platform_store(name: str) -> Any:
+    """A function of the public-schema store (``settings.WECHAT_PLATFORM_STORE``)."""
+    return import_string(f"{settings.WECHAT_PLATFORM_STORE}.{name}")
+
+
+class _NoSession(SessionStorage):
+    """wechatpy insists on a session; our tokens live in ``tokens`` instead."""
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return default
+
+    def set(self, key: str, value: Any, ttl: int | None = None) -> None:
+        return None
+
+    def delete(self, key: str) -> None:
+        return None
+
+
+def _network_error(exc: requests.RequestException) -> WeChatClientException:
+    return WeChatClientException(None, str(exc) or exc.__class__.__name__)
+
+
+def _checked(response: requests.Response) -> dict[str, Any]:
+    try:
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+    except (requests.RequestException, ValueError) as exc:
+        raise WeChatClientException(None, f"bad answer from WeChat: {exc}") from exc
+    if int(result.get("errcode", 0) or 0) != 0:
+        raise WeChatClientException(int(result["errcode"]), str(result.get("errmsg", "")))
+    return result
+
+
+# --- Third-party platform ----------------------------------------------------------------------
+
+
+def component_configured() -> bool:
+    return all(
+        getattr(settings, name, "")
+        for name in (
+            "WECHAT_COMPONENT_APPID",
+            "WECHAT_COMPONENT_SECRET",
+            "WECHAT_COMPONENT_TOKEN",
+            "WECHAT_COMPONENT_AES_KEY",
+        )
+    )
+
+
+class PlatformComponent(WeChatComponent):  # type: ignore[misc]
+    def __init__(self) -> None:
+        super().__init__(
+            settings.WECHAT_COMPONENT_APPID,
+            settings.WECHAT_COMPONENT_SECRET,
+            settings.WECHAT_COMPONENT_TOKEN,
+            settings.WECHAT_COMPONENT_AES_KEY,
+            session=_NoSession(),
+            auto_retry=False,
+        )
+        self.API_BASE_URL = api_base() + "cgi-bin"
+        self.PRE_AUTH_URL = str(settings.WECHAT_MP_BASE_URL).rstrip("/") + "/cgi-bin/componentloginpage"
+
+    @property
+    def token_name(self) -> str:
+        return f"component:{self.component_appid}"
+
+    @property
+    def component_verify_ticket(self) -> str:
+        return str(platform_store("ticket_get")(component_appid=self.component_appid))
+
+    def _fetch(self) -> tokens.Fetched:
+        ticket = self.component_verify_ticket
+        if not ticket:
+            raise WeChatClientException(None, "no component_verify_ticket received from WeChat yet")
+        try:
+            response = self._http.post(
+                self.API_BASE_URL + "/component/api_component_token",
+                data=json.dumps(
+                    {
+                        "component_appid": self.component_appid,
+                        "component_appsecret": self.component_appsecret,
+                        "component_verify_ticket": ticket,
+                    }
+                ),
+                timeout=_timeout(),
+            )
+        except requests.RequestException as exc:
+            raise _network_error(exc) from exc
+        result = _checked(response)
+        return tokens.Fetched(str(result["component_access_token"]), int(result.get("expires_in", 7200)))
+
+    @property
+    def access_token(self) -> str:
+        return tokens.get(self.token_name, self._fetch)
+
+    def fetch_access_token(self) -> dict[str, Any]:
+        token = tokens.refresh(self.token_name, self._fetch, stale=tokens.peek(self.token_name))
+        return {"component_access_token": token}
+
+    def _request(self, method: str, url_or_endpoint: str, **kwargs: Any) -> Any:
+        params = dict(kwargs.pop("params", None) or {})
+        kwargs.setdefault("timeout", _timeout())
+        token = self.access_token
+        try:
+            return super()._request(
+                method, url_or_endpoint, params={**params, "component_access_token": token}, **kwargs
+            )
+        except WeChatClientException as exc:
+            if exc.errcode not in TOKEN_ERRORS:
+                raise
+        except requests.RequestException as exc:
+            raise _network_error(exc) from exc
+        token = tokens.refresh(self.token_name, self._fetch, stale=token)
+        try:
+            return super()._request(
+                method, url_or_endpoint, params={**params, "component_access_token": token}, **kwargs
+            )
+        except requests.RequestException as exc:
+            raise _network_error(exc) from exc
+
+    def query_authorization(self, authorization_code: str) -> dict[str, Any]:
+        """``api_query_auth``: the authorizer's appid, access and refresh tokens (access token kept)."""
+        result = self._query_auth(authorization_code)
+        info: dict[str, Any] = result["authorization_info"]
+        if info.get("authorizer_access_token"):
+            tokens.store(
+                info["authorizer_appid"], info["authorizer_access_token"], int(info.get("expires_in", 7200))
+            )
+        return info
+
+
+def platform_component() -> PlatformComponent | None:
+    return PlatformComponent() if component_configured() else None
+
+
+# --- The provider's official account -----------------------------------------------------------
+
+
+class AccountClient(WeChatClient):  # type: ignore[misc]
+    def __init__(self, account: WeChatAccount) -> None:
+        super().__init__(account.appid, "", session=_NoSession(), timeout=_timeout(), auto_retry=False)
+        self.account = account
+        self.API_BASE_URL = api_base() + "cgi-bin/"
+
+    def _fetch(self) -> tokens.Fetched:
+        from integrations.models import WeChatConnection
+
+        account = self.account
+        if account.connection == WeChatConnection.COMPONENT:
+            component = platform_component()
+            if component is None:
+                raise WeChatClientException(None, "the WeChat third-party platform is not configured")
+            result = component.refresh_authorizer_token(account.appid, account.refresh_token)
+            new_refresh = str(result.get("authorizer_refresh_token") or "")
+            if new_refresh and new_refresh != account.refresh_token:
+                account.set_refresh_token(new_refresh)
+                type(account).objects.filter(pk=account.pk).update(
+                    refresh_token_sealed=account.refresh_token_sealed
+                )
+            return tokens.Fetched(str(result["authorizer_access_token"]), int(result.get("expires_in", 7200)))
+        try:
+            response = self._http.get(
+                self.API_BASE_URL + "token",
+                params={"grant_type": "client_credential", "appid": account.appid, "secret": account.secret},
+                timeout=_timeout(),
+            )
+        except requests.RequestException as exc:
+            raise _network_error(exc) from exc
+        result = _checked(response)
+        return tokens.Fetched(str(result["access_token"]), int(result.get("expires_in", 7200)))
+
+    @property
+    def access_token(self) -> str:
+        return tokens.get(self.appid, self._fetch)
+
+    def fetch_access_token(self) -> dict[str, Any]:
+        return {"access_token": tokens.refresh(self.appid, self._fetch, stale=tokens.peek(self.appid))}
+
+    def _request(self, method: str, url_or_endpoint: str, **kwargs: Any) -> Any:
+        params = dict(kwargs.pop("params", None) or {})
+        token = self.access_token
+        try:
+            return super()._request(
+                method, url_or_endpoint, params={**params, "access_token": token}, **kwargs
+            )
+        except WeChatClientException as exc:
+            if exc.errcode not in TOKEN_ERRORS:
+                raise
+            logger.info("WeChat said %s for %s; refreshing the token once", exc.errcode, self.appid)
+        except requests.RequestException as exc:
+            raise _network_error(exc) from exc
+        token = tokens.refresh(self.appid, self._fetch, stale=token)
+        try:
+            return super()._request(
+                method, url_or_endpoint, params={**params, "access_token": token}, **kwargs
+            )
+        except requests.RequestException as exc:
+            raise _network_error(exc) from exc
+
+
+def account_client(account: WeChatAccount) -> AccountClient:
+    return AccountClient(account)
+
+
+def verify_credentials(*, appid: str, secret: str) -> None:
+    """Ask WeChat for a token with these credentials (the manual connection's check). Raises
+    ``WeChatClientException`` when WeChat refuses them."""
+    try:
+        response = requests.get(
+            api_base() + "cgi-bin/token",
+            params={"grant_type": "client_credential", "appid": appid, "secret": secret},
+            timeout=_timeout(),
+        )
+    except requests.RequestException as exc:
+        raise _network_error(exc) from exc
+    result = _checked(response)
+    tokens.store(appid, str(result["access_token"]), int(result.get("expires_in", 7200)))
