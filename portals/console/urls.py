@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from portals.console import handoff, views
 from portals.console.forms import PhoneLoginForm
@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(next_page="console:login"), name="logout"),
     path("handoff/<str:token>/", handoff.handoff, name="handoff"),
+    path("domains/", include("portals.console.domain_urls")),
     path("", views.workbench, name="home"),
     path("portal-qr.<str:kind>", views.portal_qr, name="portal-qr"),
 ]

@@ -193,6 +193,7 @@ LOGGING = {
 }
 
 from saas_platform.settings.celery import *  # noqa: E402,F403
+from saas_platform.settings.domains import *  # noqa: E402,F403
 from saas_platform.settings.storage import *  # noqa: E402,F403
 from saas_platform.settings.stripe import *  # noqa: E402,F403
 from saas_platform.settings.wechatpay import *  # noqa: E402,F403

@@ -54,6 +54,29 @@ def _handoff_token(actors: Any) -> tuple[dict[str, Any], str]:
     )
 
 
+def _domain_request(kind: str) -> Build:
+    """A domain request of tenant A (public table) whose hostname is the marker."""
+
+    def build(actors: Any) -> tuple[dict[str, Any], str]:
+        from tenants.models import DomainRequest
+
+        request = DomainRequest.objects.create(
+            provider=actors.tenant_a,
+            kind=kind,
+            hostname=f"secret-{kind}-a.example",
+            status="verifying" if kind == "custom" else "pending",
+            txt_token="isolation-token",
+        )
+        return {"pk": request.pk}, request.hostname
+
+    return build
+
+
+def _domain_list(actors: Any) -> tuple[dict[str, Any], str]:
+    _kwargs, hostname = _domain_request("subdomain")(actors)
+    return {}, hostname
+
+
 CASES: dict[str, Case] = {
     "healthz": Public(),
     "set_language": Public(methods=("post",), data={"language": "en", "next": "/"}),
@@ -67,4 +90,11 @@ CASES: dict[str, Case] = {
     "portal:home": Public(),
     "tls-ask": Public(),
     "console:handoff": Public(build=_handoff_token),
+    # Domain forms post and redirect; a GET shows the page they belong to (POSTs: test_console_domains).
+    "console:domains": Private(build=_domain_list),
+    "console:domain-subdomain": Private(build=_domain_list),
+    "console:domain-custom": Private(build=_domain_list),
+    "console:domain-detail": Private(build=_domain_request("custom")),
+    "console:domain-verify": Private(build=_domain_request("custom")),
+    "console:domain-cancel": Private(build=_domain_request("subdomain")),
 }
