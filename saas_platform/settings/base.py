@@ -141,6 +141,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "baoxiu"}}
 
 # --- Auth --------------------------------------------------------------------------------------------
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # verifies any older hashes, then upgrades them
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "saas_platform.password_validation.PasswordMinimumLength", "OPTIONS": {"min_length": 6}},
 ]
