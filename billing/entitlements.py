@@ -52,6 +52,8 @@ def snapshot_of(account: BillingAccount) -> dict[str, Any]:
         "state": str(account.state),
         "plan": account.plan.code,
         "plan_rank": account.plan.rank,
+        "ends_at": account.service_ends_at.timestamp(),
+        "grace_ends_at": account.grace_ends_at.timestamp(),
         **account.plan.entitlements(),
     }
 

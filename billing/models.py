@@ -292,7 +292,8 @@ class WebhookEvent(models.Model):
 class ReminderKind(models.TextChoices):
     THREE_DAYS = "3d", _("3 days before the end")
     ONE_DAY = "1d", _("1 day before the end")
-    EXPIRED = "expired", _("At the end")
+    ENDED = "ended", _("At the end (grace period starts)")
+    EXPIRED = "expired", _("At expiry (read-only)")
 
 
 class BillingReminder(models.Model):

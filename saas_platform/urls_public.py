@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from billing import views as billing_views
 from saas_platform import internal_views, onboarding, views
 
 admin.site.site_header = "Baoxiu 运营后台 · Operator console"
@@ -11,6 +12,13 @@ admin.site.site_title = "Baoxiu operators"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path(
+        "operator/billing/dashboard/",
+        admin.site.admin_view(billing_views.dashboard),
+        name="billing-dashboard",
+    ),
+    path("billing/", include("billing.urls")),
+    path("pricing/", billing_views.pricing, name="pricing"),
     path("operator/", admin.site.urls),
     path("wechat/component/", include("integrations.wechat.public_urls")),
     path("internal/tls-ask", internal_views.tls_ask, name="tls-ask"),

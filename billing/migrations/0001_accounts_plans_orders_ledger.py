@@ -134,7 +134,7 @@ class Migration(migrations.Migration):
             name='BillingReminder',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('3d', '3 days before the end'), ('1d', '1 day before the end'), ('expired', 'At the end')], max_length=10)),
+                ('kind', models.CharField(choices=[('3d', '3 days before the end'), ('1d', '1 day before the end'), ('ended', 'At the end (grace period starts)'), ('expired', 'At expiry (read-only)')], max_length=10)),
                 ('period_ends_at', models.DateTimeField()),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('delivered_at', models.DateTimeField(blank=True, null=True)),

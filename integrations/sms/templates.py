@@ -53,8 +53,34 @@ ENGINEER_REJECTED = SmsTemplate(
     params=("provider", "reason"),
 )
 
+# Billing reminders to a provider's admins (integrations.billing_reminders).
+BILLING_ENDING = SmsTemplate(
+    name="billing_ending",
+    text="{provider}的报修服务将于{ends}到期，请登录后台【我的账户】续费。",
+    params=("provider", "ends"),
+)
+BILLING_ENDED = SmsTemplate(
+    name="billing_ended",
+    text="{provider}的报修服务已于{ends}到期，{grace}前续费不影响使用，请登录后台【我的账户】续费。",
+    params=("provider", "ends", "grace"),
+)
+BILLING_EXPIRED = SmsTemplate(
+    name="billing_expired",
+    text="{provider}的报修服务已过期：后台为只读，客户暂停报修，数据未删除。请登录后台【我的账户】续费。",
+    params=("provider",),
+)
+
 TEMPLATES: dict[str, SmsTemplate] = {
-    t.name: t for t in (VERIFY_CODE, STAFF_INVITE, ENGINEER_APPROVED, ENGINEER_REJECTED)
+    t.name: t
+    for t in (
+        VERIFY_CODE,
+        STAFF_INVITE,
+        ENGINEER_APPROVED,
+        ENGINEER_REJECTED,
+        BILLING_ENDING,
+        BILLING_ENDED,
+        BILLING_EXPIRED,
+    )
 }
 
 

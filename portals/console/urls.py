@@ -19,6 +19,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(next_page="console:login"), name="logout"),
     path("handoff/<str:token>/", handoff.handoff, name="handoff"),
     path("domains/", include("portals.console.domain_urls")),
+    path("account/", include("portals.console.billing_urls")),
     path("", views.workbench, name="home"),
     path("portal-qr.<str:kind>", views.portal_qr, name="portal-qr"),
 ]

@@ -23,5 +23,8 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 # One schedule for both drivers (celery beat, or the in-process scheduler without Redis).
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "refill-spare-schemas": {"task": "tenants.refill_spare_schemas", "schedule": timedelta(minutes=5)},
+    "billing-advance-accounts": {"task": "billing.advance_accounts", "schedule": timedelta(minutes=10)},
+    "billing-send-reminders": {"task": "billing.send_reminders", "schedule": timedelta(minutes=30)},
+    "billing-check-ledger": {"task": "billing.check_ledger", "schedule": timedelta(hours=6)},
     "notifications-sweep": {"task": "integrations.sweep_notifications", "schedule": timedelta(minutes=1)},
 }

@@ -39,6 +39,10 @@ TENCENT_SMS_TEMPLATES = {
     "staff_invite": env_optional("TENCENT_SMS_TEMPLATE_STAFF_INVITE") or "",
     "engineer_approved": env_optional("TENCENT_SMS_TEMPLATE_ENGINEER_APPROVED") or "",
     "engineer_rejected": env_optional("TENCENT_SMS_TEMPLATE_ENGINEER_REJECTED") or "",
+    # Billing reminders; unset → the SMS fails and the reminder goes by email only.
+    "billing_ending": env_optional("TENCENT_SMS_TEMPLATE_BILLING_ENDING") or "",
+    "billing_ended": env_optional("TENCENT_SMS_TEMPLATE_BILLING_ENDED") or "",
+    "billing_expired": env_optional("TENCENT_SMS_TEMPLATE_BILLING_EXPIRED") or "",
 }
 
 if SMS_BACKEND == "tencent":

@@ -1,0 +1,162 @@
+"""Billing reads for the console's 我的账户 page and the operators' dashboard.
+
+Every console read is scoped by the provider the request is for; an order number from another
+provider is simply not found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, DateTimeField, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from billing.models import (
+    AccountState,
+    BillingAccount,
+    BillingOrder,
+    OrderKind,
+    OrderStatus,
+    PaymentMethod,
+)
+from billing.pricing import add_months
+from billing.services import (
+    Quote,
+    account_open,
+    available_methods,
+    quote_renewal,
+    quote_upgrade,
+    renewal_plan_choices,
+    upgrade_plans,
+)
+
+ORDER_FILTERS = {"kind": OrderKind, "status": OrderStatus, "method": PaymentMethod}
+
+
+def account_for(provider: Any) -> BillingAccount:
+    provider_id = int(provider if isinstance(provider, int) else provider.pk)
+    account = BillingAccount.objects.select_related("plan").filter(provider_id=provider_id).first()
+    return account or account_open(provider=provider_id)
+
+
+def order_list(*, provider: Any, filters: dict[str, str] | None = None) -> QuerySet[BillingOrder]:
+    """The provider's orders, newest first, narrowed by any valid ``kind``/``status``/``method``."""
+    provider_id = int(provider if isinstance(provider, int) else provider.pk)
+    orders = BillingOrder.objects.filter(account__provider_id=provider_id).select_related("plan")
+    for name, choices in ORDER_FILTERS.items():
+        value = (filters or {}).get(name) or ""
+        if value in choices.values:
+            orders = orders.filter(**{name: value})
+    return orders
+
+
+def order_get(*, provider: Any, number: str) -> BillingOrder | None:
+    return order_list(provider=provider).filter(number=number).first()
+
+
+@dataclass
+class AccountOverview:
+    account: BillingAccount
+    state: str
+    renewal_options: list[dict[str, Any]] = field(default_factory=list)
+    upgrade_options: list[Quote] = field(default_factory=list)
+    renew_methods: list[str] = field(default_factory=list)
+    top_up_methods: list[str] = field(default_factory=list)
+
+
+RENEWAL_MONTHS = (1, 3, 6, 12)
+
+
+def account_overview(*, provider: Any, now: datetime | None = None) -> AccountOverview:
+    """What 我的账户 shows: the account, the renewal prices per plan and period, upgrade prices."""
+    now = now or timezone.now()
+    account = account_for(provider)
+    overview = AccountOverview(account=account, state=account.state)
+    if account.state == AccountState.SUSPENDED:
+        return overview
+    for plan in renewal_plan_choices(account, now):
+        quotes = [quote_renewal(account=account, plan=plan, months=m, now=now) for m in RENEWAL_MONTHS]
+        overview.renewal_options.append({"plan": plan, "quotes": quotes})
+    for plan in upgrade_plans(account, now):
+        try:
+            overview.upgrade_options.append(quote_upgrade(account=account, plan=plan, now=now))
+        except Exception:  # noqa: S112 (less than a day left: no upgrade offered)
+            continue
+    overview.renew_methods = available_methods(OrderKind.RENEWAL)
+    overview.top_up_methods = available_methods(OrderKind.TOP_UP)
+    return overview
+
+
+# --- Operator dashboard ----------------------------------------------------------------------------
+
+
+@dataclass
+class MonthRevenue:
+    month: date
+    amount_fen: int
+    orders: int
+
+
+@dataclass
+class Dashboard:
+    counts_by_state: dict[str, int]
+    trials_started_30d: int
+    converted_total: int
+    accounts_total: int
+    revenue: list[MonthRevenue]
+    expiring_soon: list[BillingAccount]
+
+    @property
+    def conversion_percent(self) -> int:
+        return round(100 * self.converted_total / self.accounts_total) if self.accounts_total else 0
+
+
+RECEIVED_METHODS = (PaymentMethod.STRIPE, PaymentMethod.WECHAT_PAY, PaymentMethod.BANK_TRANSFER)
+
+
+def operator_dashboard(*, now: datetime | None = None, months: int = 12) -> Dashboard:
+    """Trials, conversions (accounts that ever paid), money received per month (orders paid by
+    card, WeChat Pay or bank transfer — balance payments were counted when topped up) and
+    accounts whose trial or paid period ends within 7 days."""
+    now = now or timezone.now()
+    counts = dict(
+        BillingAccount.objects.values_list("state").annotate(n=Count("id")).values_list("state", "n")
+    )
+    this_month = timezone.localtime(now).date().replace(day=1)
+    first_month = add_months(this_month, -(months - 1))
+    rows = (
+        BillingOrder.objects.filter(
+            status=OrderStatus.PAID,
+            method__in=RECEIVED_METHODS,
+            paid_at__date__gte=first_month,
+        )
+        .annotate(month=TruncMonth("paid_at"))
+        .values("month")
+        .annotate(total=Sum("amount_fen"), n=Count("id"))
+    )
+    by_month = {
+        row["month"].date() if isinstance(row["month"], datetime) else row["month"]: row for row in rows
+    }
+    revenue = []
+    for i in range(months):
+        month = add_months(first_month, i)
+        row = by_month.get(month)
+        revenue.append(MonthRevenue(month, int(row["total"]) if row else 0, int(row["n"]) if row else 0))
+    expiring = (
+        BillingAccount.objects.select_related("plan", "provider")
+        .exclude(state=AccountState.SUSPENDED)
+        .annotate(ends=Coalesce("paid_until", "trial_ends_at", output_field=DateTimeField()))
+        .filter(ends__gte=now, ends__lte=now + timedelta(days=7))
+        .order_by("ends")[:50]
+    )
+    return Dashboard(
+        counts_by_state=counts,
+        trials_started_30d=BillingAccount.objects.filter(created_at__gte=now - timedelta(days=30)).count(),
+        converted_total=BillingAccount.objects.filter(Q(paid_until__isnull=False)).count(),
+        accounts_total=BillingAccount.objects.count(),
+        revenue=revenue,
+        expiring_soon=list(expiring),
+    )
