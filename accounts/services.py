@@ -131,6 +131,29 @@ def _ensure_another_admin_remains(staff: StaffMember) -> None:
         raise ValidationError(_("At least one active administrator must remain."), code="last_admin")
 
 
+def _ensure_free_seat(seats: int | None) -> None:
+    """``seats``: how many active or invited staff the provider's plan allows now (None: no limit;
+    the caller reads it from billing's entitlements)."""
+    if seats is None:
+        return
+    taken = StaffMember.objects.select_for_update().filter(
+        status__in=[StaffStatus.ACTIVE, StaffStatus.INVITED]
+    )
+    if len(taken.values_list("pk", flat=True)) >= seats:
+        if seats <= 0:
+            raise ValidationError(
+                _("Your account has expired. Renew it under My account to add staff."), code="no_seat"
+            )
+        raise ValidationError(
+            _(
+                "All %(seats)d staff seats of your plan are in use. Upgrade under My account, or "
+                "deactivate someone first."
+            )
+            % {"seats": seats},
+            code="no_seat",
+        )
+
+
 def _clean_display_name(display_name: str) -> str:
     name = " ".join((display_name or "").split())
     if not name:
@@ -141,13 +164,15 @@ def _clean_display_name(display_name: str) -> str:
 
 
 @transaction.atomic
-def staff_invite(*, actor: StaffMember, phone: str, role: str, display_name: str) -> StaffMember:
+def staff_invite(
+    *, actor: StaffMember, phone: str, role: str, display_name: str, seats: int | None = None
+) -> StaffMember:
     """A new staff member who cannot sign in until they set a password through the invitation
     link (``accounts.tokens.staff_invite_token``); the caller texts them the link after commit."""
     _require_admin(actor)
-    staff = staff_create(
-        phone=phone, password=None, role=role, display_name=_clean_display_name(display_name)
-    )
+    display_name = _clean_display_name(display_name)
+    _ensure_free_seat(seats)
+    staff = staff_create(phone=phone, password=None, role=role, display_name=display_name)
     _set_status(staff, StaffStatus.INVITED)
     return staff
 
@@ -214,12 +239,13 @@ def staff_deactivate(*, actor: StaffMember, staff: StaffMember) -> StaffMember:
 
 
 @transaction.atomic
-def staff_reactivate(*, actor: StaffMember, staff: StaffMember) -> StaffMember:
+def staff_reactivate(*, actor: StaffMember, staff: StaffMember, seats: int | None = None) -> StaffMember:
     """Back to active, or back to invited for someone who never chose a password."""
     _require_admin(actor)
     staff = _staff_locked(staff)
     if staff.status != StaffStatus.DEACTIVATED:
         raise ValidationError(_("Only deactivated staff can be reactivated."))
+    _ensure_free_seat(seats)
     _set_status(staff, StaffStatus.ACTIVE if staff.user.has_usable_password() else StaffStatus.INVITED)
     return staff
 
@@ -290,11 +316,12 @@ def engineer_register(
 
 
 @transaction.atomic
-def engineer_approve(*, actor: StaffMember, staff: StaffMember) -> StaffMember:
+def engineer_approve(*, actor: StaffMember, staff: StaffMember, seats: int | None = None) -> StaffMember:
     _require_admin(actor)
     staff = _staff_locked(staff)
     if staff.status != StaffStatus.PENDING:
         raise ValidationError(_("Only a registration awaiting approval can be approved."))
+    _ensure_free_seat(seats)
     _set_status(staff, StaffStatus.ACTIVE)
     return staff
 

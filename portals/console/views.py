@@ -1,32 +1,83 @@
-"""Provider console (工作台). Thin views: parse, call a selector, render."""
+"""Provider console (工作台): sign-in, the workbench and the portal QR code. Thin views."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+import math
+from datetime import UTC, datetime
+from typing import Any
 
-from accounts.models import StaffMember
+from django.contrib.auth import views as auth_views
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.models import CustomerCompany, StaffMember, StaffRole, StaffStatus
+from accounts.selectors import provider_profile, staff_for_user
+from billing.entitlements import snapshot
 from portals.access import current_staff, staff_required
+from portals.console.forms import PhoneLoginForm
+from portals.console.nav import nav_for
 from portals.qr import qr_response
-from tenants.domains import portal_url
+from portals.web import absolute_url
 
 
 def _portal_link(request: HttpRequest) -> str:
-    return portal_url(request.tenant.primary_host or request.get_host().split(":")[0], "/")  # type: ignore[attr-defined]
+    return absolute_url(request, "/")
+
+
+class StaffLoginView(auth_views.LoginView):
+    """Staff sign in with phone + password. Someone already signed in as staff goes straight to the
+    console; a portal customer on this host sees the form (signing in replaces their session)."""
+
+    template_name = "portals/console/login.html"
+    authentication_form = PhoneLoginForm
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if staff_for_user(user=request.user) is not None:
+            return HttpResponseRedirect(self.get_success_url())
+        return super().dispatch(request, *args, **kwargs)
+
+
+def service_period(provider: Any) -> dict[str, Any] | None:
+    """Days left in the trial or paid period, from billing's cached entitlements snapshot (None
+    while billing does not report an end date)."""
+    data = snapshot(provider)
+    ends_at = data.get("ends_at")
+    if ends_at is None:
+        return None
+    seconds_left = float(ends_at) - timezone.now().timestamp()
+    return {
+        "state": data.get("state", ""),
+        "trial": data.get("state") == "trialing",
+        "days_left": max(0, math.ceil(seconds_left / 86400)),
+        "ends_at": datetime.fromtimestamp(float(ends_at), tz=UTC),
+    }
 
 
 @staff_required()
 def workbench(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "portals/console/workbench.html",
-        {
-            "staff": current_staff(request),
-            "provider": request.tenant,  # type: ignore[attr-defined]
-            "portal_link": _portal_link(request),
-            "staff_count": StaffMember.objects.filter(is_active=True).count(),
-        },
-    )
+    staff = current_staff(request)
+    context: dict[str, Any] = {
+        "staff": staff,
+        "provider": request.tenant,  # type: ignore[attr-defined]
+        "portal_link": _portal_link(request),
+        "shortcuts": [item for item in nav_for(staff.role) if item["url_name"] != "console:home"],
+    }
+    if staff.role == StaffRole.ADMIN:
+        counts = dict.fromkeys(StaffStatus.values, 0)
+        for status in StaffMember.objects.values_list("status", flat=True):
+            counts[status] += 1
+        profile = provider_profile()
+        context.update(
+            staff_count=counts[StaffStatus.ACTIVE],
+            invited_count=counts[StaffStatus.INVITED],
+            pending_count=counts[StaffStatus.PENDING],
+            profile_incomplete=not (profile.contact_phone and profile.about),
+            service=service_period(request.tenant),  # type: ignore[attr-defined]
+        )
+    if staff.role in {StaffRole.ADMIN, StaffRole.DISPATCHER}:
+        context["company_count"] = CustomerCompany.objects.filter(is_active=True).count()
+    return render(request, "portals/console/workbench.html", context)
 
 
 @staff_required()

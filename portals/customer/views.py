@@ -5,6 +5,20 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from accounts.selectors import customer_for_user, provider_profile
+from accounts.validators import tel_href
+
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portals/customer/home.html", {"provider": request.tenant})  # type: ignore[attr-defined]
+    """Who the provider is and how to reach them (我的信息), and who is signed in."""
+    profile = provider_profile()
+    return render(
+        request,
+        "portals/customer/home.html",
+        {
+            "provider": request.tenant,  # type: ignore[attr-defined]
+            "profile": profile,
+            "tel": tel_href(profile.contact_phone),
+            "customer": customer_for_user(user=request.user),
+        },
+    )
