@@ -41,7 +41,12 @@ CONSOLE_NAV: list[NavItem] = [
     NavItem("console:staff", _("Staff"), ADMIN, ("console:staff-",)),
     NavItem("console:companies", _("Customer companies"), BACK_OFFICE, ("console:company-",)),
     NavItem("console:messages", _("Messages"), ALL, ("console:message",)),
-    NavItem("console:wechat", _("WeChat official account"), ADMIN, ("console:wechat-authorize", "console:wechat-menu")),
+    NavItem(
+        "console:wechat",
+        _("WeChat official account"),
+        ADMIN,
+        ("console:wechat-authorize", "console:wechat-menu"),
+    ),
     NavItem("console:profile", _("My info"), ADMIN),
     NavItem("console:settings", _("Settings"), ADMIN),
     NavItem("console:embed", _("Embedded login"), ADMIN),
