@@ -11,6 +11,7 @@ urlpatterns = [
     path("internal/tls-ask", internal_views.tls_ask, name="tls-ask"),
     path("api/", include("portals.api.urls")),
     path("console/", include("portals.console.urls")),
+    path("integrations/", include("integrations.asset_systems.urls")),
     path("wechat/", include("integrations.wechat.urls")),
     path("", include("portals.customer.urls")),
 ]

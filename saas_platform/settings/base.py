@@ -70,6 +70,7 @@ TENANT_APPS = [
     "accounts",
     "repair_forms",
     "integrations",
+    "integrations.asset_systems",
     "portals",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -196,6 +197,7 @@ LOGGING = {
     "loggers": {"pgserver": {"level": "WARNING"}, "django.db.backends": {"level": "INFO"}},
 }
 
+from saas_platform.settings.asset_sync import *  # noqa: E402,F403
 from saas_platform.settings.celery import *  # noqa: E402,F403
 from saas_platform.settings.domains import *  # noqa: E402,F403
 from saas_platform.settings.storage import *  # noqa: E402,F403

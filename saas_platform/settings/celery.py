@@ -26,5 +26,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "billing-advance-accounts": {"task": "billing.advance_accounts", "schedule": timedelta(minutes=10)},
     "billing-send-reminders": {"task": "billing.send_reminders", "schedule": timedelta(minutes=30)},
     "billing-check-ledger": {"task": "billing.check_ledger", "schedule": timedelta(hours=6)},
+    "asset-sync-push-due": {"task": "asset_systems.push_due", "schedule": timedelta(minutes=1)},
+    "asset-sync-pull": {"task": "asset_systems.pull_all", "schedule": timedelta(minutes=5)},
     "notifications-sweep": {"task": "integrations.sweep_notifications", "schedule": timedelta(minutes=1)},
 }
