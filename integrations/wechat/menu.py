@@ -122,29 +122,26 @@ def _clean_button(
             errors.setdefault(where, []).append(_("The reply can be at most 600 characters."))
         button["reply"] = reply
     elif kind == MenuButtonKind.PARENT:
-        subs = [s for s in raw.get("sub") or [] if (s.get("name") or s.get("kind"))]
+        subs = [(n, s) for n, s in enumerate(raw.get("sub") or []) if (s.get("name") or s.get("kind"))]
         if not subs:
             errors.setdefault(where, []).append(_("A sub-menu needs at least one button."))
         elif len(subs) > MAX_SUB:
             errors.setdefault(where, []).append(_("A sub-menu can have at most 5 buttons."))
         button["sub"] = [
-            _clean_button(sub, top=False, index=f"{index}.{n}", errors=errors)
-            for n, sub in enumerate(subs[:MAX_SUB])
+            _clean_button(sub, top=False, index=f"{index}.{n}", errors=errors) for n, sub in subs[:MAX_SUB]
         ]
     return button
 
 
 def menu_validate(buttons: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The draft cleaned, or ``ValidationError`` keyed by button position ("0", "1.2" …)."""
-    buttons = [b for b in buttons if (b.get("name") or b.get("kind"))]
+    used = [(n, b) for n, b in enumerate(buttons) if (b.get("name") or b.get("kind"))]
     errors: dict[str, list[str]] = {}
-    if not buttons:
+    if not used:
         errors["__all__"] = [_("Add at least one button.")]
-    elif len(buttons) > MAX_TOP:
+    elif len(used) > MAX_TOP:
         errors["__all__"] = [_("A menu has at most 3 top-level buttons.")]
-    cleaned = [
-        _clean_button(b, top=True, index=str(n), errors=errors) for n, b in enumerate(buttons[:MAX_TOP])
-    ]
+    cleaned = [_clean_button(b, top=True, index=str(n), errors=errors) for n, b in used[:MAX_TOP]]
     if errors:
         raise ValidationError(errors)
     return cleaned
