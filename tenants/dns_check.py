@@ -45,14 +45,14 @@ def _texts(res: dns.resolver.Resolver, name: str) -> list[str]:
     answer = res.resolve(name, "TXT", raise_on_no_answer=False)
     if answer.rrset is None:
         return []
-    return [b"".join(rdata.strings).decode("utf-8", "replace") for rdata in answer]  # type: ignore[attr-defined]
+    return [b"".join(rdata.strings).decode("utf-8", "replace") for rdata in answer]
 
 
 def _cname(res: dns.resolver.Resolver, name: str) -> str:
     answer = res.resolve(name, "CNAME", raise_on_no_answer=False)
     if answer.rrset is None:
         return ""
-    return str(answer[0].target).rstrip(".").lower()  # type: ignore[attr-defined]
+    return str(answer[0].target).rstrip(".").lower()
 
 
 def _addresses(res: dns.resolver.Resolver, name: str) -> set[str]:

@@ -57,7 +57,7 @@ class CustomDomainForm(forms.Form):
 
 
 def _provider(request: HttpRequest) -> Provider:
-    return request.tenant  # type: ignore[attr-defined,no-any-return]
+    return request.tenant  # type: ignore[attr-defined]
 
 
 def _page(

@@ -181,7 +181,7 @@ def test_a_replayed_code_is_refused(public_client: Client, actors: Any) -> None:
     code = last_code(E164)
     with override_settings(TENANT_SEEDERS=EXPLODING), pytest.raises(RuntimeError):
         public_client.post("/signup/", signup_data(code=code))
-    connection.set_schema_to_public()
+    connection.set_schema_to_public()  # type: ignore[attr-defined]
     replay = public_client.post("/signup/", signup_data(code=code))
     assert "该验证码已使用过" in replay.content.decode()
     assert nothing_made()
@@ -263,7 +263,7 @@ def test_signup_needs_the_csrf_token(actors: Any) -> None:
 def test_a_failure_while_provisioning_leaves_nothing_behind(public_client: Client, actors: Any) -> None:
     with override_settings(TENANT_SEEDERS=EXPLODING), pytest.raises(RuntimeError):
         sign_up(public_client)
-    connection.set_schema_to_public()
+    connection.set_schema_to_public()  # type: ignore[attr-defined]
     assert nothing_made()
 
 

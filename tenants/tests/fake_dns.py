@@ -54,7 +54,7 @@ class FakeDns:
             response.answer.append(direct)
         elif rdtype == "A" and (cname := self._rrset(name, "CNAME")) is not None:
             response.answer.append(cname)
-            target = cname[0].target.to_text().rstrip(".").lower()  # type: ignore[attr-defined]
+            target = cname[0].target.to_text().rstrip(".").lower()
             if (addresses := self._rrset(target, "A")) is not None:
                 response.answer.append(addresses)
         return response.to_wire()

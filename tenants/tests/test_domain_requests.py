@@ -200,9 +200,12 @@ def test_unreachable_dns_is_reported_not_raised(actors: Any) -> None:
     with running(FakeDns()) as fake:
         port = fake.port
     # Nothing listens on that port any more: the resolver times out.
-    with override_settings(
-        DNS_RESOLVER_NAMESERVERS=["127.0.0.1"], DNS_RESOLVER_PORT=port, DNS_RESOLVER_TIMEOUT=0.3
-    ), translation.override("en"):
+    with (
+        override_settings(
+            DNS_RESOLVER_NAMESERVERS=["127.0.0.1"], DNS_RESOLVER_PORT=port, DNS_RESOLVER_TIMEOUT=0.3
+        ),
+        translation.override("en"),
+    ):
         checked, result = custom_domain_verify(provider=actors.tenant_a, request_id=request.pk)
     assert not result.ok
     assert "DNS could not be reached" in result.problems[-1]
