@@ -186,7 +186,7 @@ def lookup_keys_for(machine_no: str, serials: Sequence[str]) -> list[str]:
     return keys
 
 
-def _apply(asset: Asset, data: AssetData) -> None:
+def apply_asset_data(asset: Asset, data: AssetData) -> None:
     asset.machine_no = data.machine_no.strip()
     asset.serials = [s.strip() for s in data.serials if s and s.strip()]
     asset.lookup_keys = lookup_keys_for(asset.machine_no, asset.serials)
@@ -210,7 +210,7 @@ def asset_create(*, actor: Actor, data: AssetData) -> Asset:
     if errors:
         raise ValidationError(errors)
     asset = Asset()
-    _apply(asset, data)
+    apply_asset_data(asset, data)
     asset.save()
     return asset
 
@@ -222,7 +222,7 @@ def asset_update(*, actor: Actor, asset: Asset, data: AssetData) -> Asset:
     errors = asset_data_errors(data, exclude_pk=asset.pk)
     if errors:
         raise ValidationError(errors)
-    _apply(asset, data)
+    apply_asset_data(asset, data)
     asset.save()
     return asset
 

@@ -588,6 +588,7 @@ class ImportJob(models.Model):
     file = models.FileField(upload_to=import_upload_to, max_length=200)
     original_name = models.CharField(max_length=200, blank=True)
     file_format = models.CharField(max_length=4)  # csv / xlsx
+    language = models.CharField(max_length=10, default="zh-hans")  # of the row messages
     status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING)
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)

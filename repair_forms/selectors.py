@@ -90,6 +90,24 @@ def asset_lookup(query: str) -> Asset | None:
     return matches[0] if matches else None
 
 
+def asset_form_values(asset: Asset) -> dict[str, Any]:
+    """The report form's values an asset prefills (keys as in ``repair_forms.fields``)."""
+    values: dict[str, Any] = {
+        "serial": asset.serials[0] if asset.serials else "",
+        "machine_no": asset.machine_no,
+        "warranty": asset.effective_warranty(),
+        "location": {
+            "plot": asset.location_plot,
+            "building": asset.location_building,
+            "room": asset.location_room,
+            "address": asset.location_address,
+        },
+    }
+    if asset.brand_id:
+        values["machine"] = {"brand": asset.brand_id, "category": asset.category_id, "model": asset.model_id}
+    return values
+
+
 def asset_by_token(token: str) -> Asset | None:
     """The asset a QR label points at (``<portal>/report/?asset=<token>``)."""
     if not token or len(token) > 24:

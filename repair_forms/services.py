@@ -246,21 +246,28 @@ def order_submit(
     ``asset``: the machine the customer came from (QR label or a lookup). Without one, the serial /
     machine number typed in the form is looked up; if nothing matches, the report is free-form,
     which the provider may have switched off."""
-    from repair_forms.selectors import asset_lookup
+    from repair_forms.selectors import asset_form_values, asset_lookup
 
     now = _now(now)
     check("submit", order=None, actor=actor)
     customer = actor.customer
     assert customer is not None
     version = template_version or _default_version()
-    cleaned = validate_submission(version.fields, data, now=now)
-    core = cleaned.core
+    data = dict(data)
     if asset is None:
         for key in ("serial", "machine_no"):
-            if core.get(key):
-                asset = asset_lookup(core[key])
+            typed = str(data.get(key) or "").strip()
+            if typed and len(typed) <= 80:
+                asset = asset_lookup(typed)
                 if asset is not None:
                     break
+    if asset is not None:
+        # What the customer left empty comes from the asset (the prefilled form).
+        for key, value in asset_form_values(asset).items():
+            if data.get(key) in (None, "", [], {}):
+                data[key] = value
+    cleaned = validate_submission(version.fields, data, now=now)
+    core = cleaned.core
     if asset is None and not provider_settings().free_form_reporting_enabled:
         field = "serial" if any(f["key"] == "serial" for f in version.fields) else "__all__"
         raise ValidationError(

@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
@@ -175,3 +179,14 @@ def _suspend(cast: Cast, order: RepairOrder, tick: Any) -> RepairOrder:
         actor=cast.actor("engineer"), order=order, reason="缺少配件", now=tick()
     )
     return services.order_approve_suspension(actor=cast.actor("supervisor"), order=order, now=tick())
+
+
+@contextlib.contextmanager
+def queries_at_most(limit: int) -> Iterator[list[str]]:
+    """Like ``django_assert_max_num_queries`` but not counting django-tenants' ``SET search_path``
+    (it re-sends one before every query unless TENANT_LIMIT_SET_CALLS is on)."""
+    with CaptureQueriesContext(connection) as context:
+        real: list[str] = []
+        yield real
+    real.extend(q["sql"] for q in context.captured_queries if not q["sql"].startswith("SET search_path"))
+    assert len(real) <= limit, f"{len(real)} queries (limit {limit}):\n" + "\n".join(real)

@@ -9,6 +9,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import StaffMember, StaffRole
 from accounts.services import staff_create
+from repair_forms.demo import demo_data_ensure
 from tenants.domains import portal_url, public_url
 from tenants.models import Provider
 from tenants.services import OwnerSpec, provider_provision
@@ -38,6 +39,7 @@ class Command(BaseCommand):
             for phone, role, name in DEMO_STAFF[1:]:
                 if not StaffMember.objects.filter(phone=f"+86{phone}").exists():
                     staff_create(phone=phone, password=DEMO_PASSWORD, role=role, display_name=name)
+            demo_data_ensure()  # catalog, assets and orders in every state (once)
         host = provider.primary_host
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Baoxiu is ready / 报修已就绪"))

@@ -1,0 +1,156 @@
+"""Order numbers: format, per-day sequence, and uniqueness without gaps under real concurrency."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection as _connection
+from django.db import connections, transaction
+
+from accounts.services import customer_get_or_create
+from repair_forms import services
+from repair_forms.form_templates import builtin_templates_ensure
+from repair_forms.lifecycle import Actor
+from repair_forms.models import RepairOrder
+from repair_forms.numbering import next_order_number, next_work_order_number
+from repair_forms.tests.helpers import Cast, drive
+from tenants.schema_clone import clone_schema, qn
+from tenants.services import template_schema
+
+connection: Any = _connection  # django-tenants' wrapper (set_schema, set_schema_to_public)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def test_order_numbers_count_per_shanghai_day(cast: Cast) -> None:
+    late_evening_utc = datetime(2026, 3, 20, 15, 30, tzinfo=ZoneInfo("UTC"))  # 23:30 in Shanghai
+    just_after_midnight = datetime(2026, 3, 20, 16, 5, tzinfo=ZoneInfo("UTC"))  # 00:05 on the 21st
+    with transaction.atomic():
+        assert next_order_number(late_evening_utc) == "BX-20260320-00001"
+        assert next_order_number(late_evening_utc) == "BX-20260320-00002"
+        assert next_order_number(just_after_midnight) == "BX-20260321-00001"
+        assert next_work_order_number(just_after_midnight) == "GD-260321-001"
+
+
+def test_a_rolled_back_submit_gives_its_number_to_the_next(cast: Cast) -> None:
+    reporter = Actor.for_customer(cast.reporter)
+    first = services.order_submit(actor=reporter, data=cast.form_data())
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.order_submit(actor=reporter, data=cast.form_data())
+        raise RuntimeError("the request failed after the order was written")
+    second = services.order_submit(actor=reporter, data=cast.form_data())
+    assert int(second.number[-5:]) == int(first.number[-5:]) + 1
+
+
+def test_work_orders_are_numbered_on_dispatch_and_reassign(cast: Cast) -> None:
+    morning = datetime(2026, 5, 4, 9, 0, tzinfo=SHANGHAI)
+    order = drive(cast, "dispatched", start=morning)
+    reassigned = services.order_dispatch(
+        actor=cast.actor("dispatcher"), order=order, engineer=cast.engineer2, now=morning.replace(hour=15)
+    )
+    assert reassigned.number == "GD-260504-002"
+    first = order.work_orders.order_by("id").first()
+    assert first is not None and first.number.startswith("GD-") and len(first.number) == 13
+    assert int(reassigned.number[-3:]) == int(first.number[-3:]) + 1
+    first.refresh_from_db()
+    assert first.status == "reassigned"
+
+
+# --- Concurrency -------------------------------------------------------------------------------------
+
+THREADS = 50
+FAILING = {7, 19, 33}  # these submits roll back after taking a number
+
+
+@pytest.fixture
+def scratch_schema(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
+    """A committed tenant schema of our own, cloned from the template and dropped afterwards.
+
+    Why not ``django_db(transaction=True)``: that flushes every table after the test, including
+    the public schema that holds the session's tenants A and B. Why not tenant A's schema: the
+    threads need committed rows, which would outlive the test and leak into other tests. A cloned
+    schema has every tenant table (the template is always fully migrated), needs no Provider row,
+    and DROP SCHEMA … CASCADE removes every trace."""
+    name = "t_numbering_" + secrets.token_hex(4)
+    with django_db_blocker.unblock():
+        with transaction.atomic(), connection.cursor() as cursor:
+            clone_schema(cursor, template_schema(), name)
+        try:
+            yield name
+        finally:
+            connection.set_schema_to_public()
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP SCHEMA IF EXISTS {qn(name)} CASCADE")
+
+
+def test_fifty_parallel_submits_get_unique_gap_free_numbers(
+    scratch_schema: str, django_db_blocker: Any
+) -> None:
+    with django_db_blocker.unblock():
+        connection.set_schema(scratch_schema)
+        try:
+            builtin_templates_ensure()
+            with pytest.raises(RuntimeError):  # autocommit here: a number must live in a transaction
+                next_order_number()
+            customers = [customer_get_or_create(phone=f"1370001{i:04d}") for i in range(THREADS)]
+        finally:
+            connection.set_schema_to_public()
+
+        barrier = threading.Barrier(THREADS)
+        errors: list[BaseException] = []
+
+        def submit(index: int) -> None:
+            try:
+                connection.set_schema(scratch_schema)
+                barrier.wait(timeout=30)
+                data = {"fault_description": f"并发报修 {index}", "service_type": "repair"}
+                with transaction.atomic():
+                    order = services.order_submit(actor=Actor.for_customer(customers[index]), data=data)
+                    assert order.number
+                    if index in FAILING:
+                        raise _Rollback
+            except _Rollback:
+                pass
+            except BaseException as exc:  # surfaced by the assertion below
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        # Free-form reports (no machine fields in this data): make sure the default form accepts them.
+        connection.set_schema(scratch_schema)
+        try:
+            from repair_forms.models import FormTemplate
+
+            minimal = FormTemplate.objects.get(builtin_key="minimal")
+            FormTemplate.objects.update(is_default=False)
+            FormTemplate.objects.filter(pk=minimal.pk).update(is_default=True)
+        finally:
+            connection.set_schema_to_public()
+
+        threads = [threading.Thread(target=submit, args=(i,)) for i in range(THREADS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+
+        assert not errors, errors
+        connection.set_schema(scratch_schema)
+        try:
+            numbers = sorted(RepairOrder.objects.values_list("number", flat=True))
+        finally:
+            connection.set_schema_to_public()
+
+    committed = THREADS - len(FAILING)
+    assert len(numbers) == committed == len(set(numbers))
+    day = {n[3:11] for n in numbers}
+    assert len(day) == 1
+    assert [int(n[-5:]) for n in numbers] == list(range(1, committed + 1))  # no gaps
+
+
+class _Rollback(Exception):
+    pass
