@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PROD_CHECK_ENV := DJANGO_SETTINGS_MODULE=saas_platform.settings.production \
 	SECRET_KEY=check-deploy-only-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH BASE_DOMAIN=baoxiu.example
 
-.PHONY: run test install install-dev lint typecheck migrate demo serve stop-db bench clean
+.PHONY: run test install install-dev lint typecheck migrate demo serve stop-db bench clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,8 +43,19 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy .
 
+## The browser test drives Debian's chromium (never a downloaded browser); installed when missing
+## and possible (root + apt-get), so `make test` works on a fresh Debian machine.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+		else \
+			echo "The browser test needs /usr/bin/chromium: run 'apt-get install -y chromium' as root." >&2; \
+		fi; \
+	fi
+
 ## make test: quality gates, then the whole suite on real PostgreSQL.
-test: lint typecheck
+test: lint typecheck chromium
 	$(BIN)/python -m pytest
 
 bench: install-dev
