@@ -84,7 +84,7 @@ def _url(params: dict[str, str], name: str) -> str:
     return f"postgres://{auth}@{quote(params['host'], safe='')}:{params['port']}/{name}"
 
 
-def _admin(params: dict[str, str], statement: sql.Composable) -> None:
+def _admin(params: dict[str, str], statement: sql.Composed) -> None:
     with psycopg.connect(
         dbname="postgres",
         host=params["host"],
