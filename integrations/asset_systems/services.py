@@ -632,6 +632,7 @@ class ApplyOutcome:
     result: str  # SyncResult
     message: str
     order: RepairOrder | None = None
+    changed: bool = False  # the order moved
 
 
 def status_change_apply(*, binding: AssetSystemBinding, change: StatusChange, via: str) -> ApplyOutcome:
@@ -738,14 +739,14 @@ def status_change_apply(*, binding: AssetSystemBinding, change: StatusChange, vi
         summary=f"{summary} {message}"[:300],
         order=order,
     )
-    return ApplyOutcome(SyncResult.OK, message, locked)
+    return ApplyOutcome(SyncResult.OK, message, locked, changed=bool(path))
 
 
 # --- Pull ----------------------------------------------------------------------------------------------
 
 
 def binding_pull(*, binding: AssetSystemBinding) -> int:
-    """Fetch status changes since the binding's cursor and apply them; returns how many applied.
+    """Fetch status changes since the binding's cursor and apply them; returns how many orders moved.
     The cursor only moves forward after the changes were handled."""
     open_links = list(
         ExternalOrderLink.objects.filter(binding=binding, push_status=PushStatus.PUSHED)
@@ -765,7 +766,7 @@ def binding_pull(*, binding: AssetSystemBinding) -> int:
     applied = 0
     for change in result.changes:
         outcome = status_change_apply(binding=binding, change=change, via="pull")
-        if outcome.result == SyncResult.OK:
+        if outcome.changed:
             applied += 1
     AssetSystemBinding.objects.filter(pk=binding.pk).update(
         pull_cursor=result.cursor[:100], last_pulled_at=timezone.now()

@@ -38,7 +38,9 @@ def adapter_for(binding: AssetSystemBinding, client: SyncClient | None = None) -
     from integrations.asset_systems.client import SyncClient
 
     cls = adapter_class(binding.kind)
-    return cls(binding, client or SyncClient(binding))
+    adapter = cls(binding, client or SyncClient(binding))
+    adapter.client.login = adapter.login
+    return adapter
 
 
 def load_builtin() -> None:

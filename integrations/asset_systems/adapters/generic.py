@@ -417,6 +417,13 @@ class GenericRestAdapter(AssetAdapter):
         )
         token = first_text(dig(data, str(spec.get("token_path", ""))))
         if not token:
+            from integrations.asset_systems.client import error_detail
+
+            detail = error_detail(data)
+            if detail:
+                raise AdapterError(
+                    _("The system refused the sign-in: %(detail)s") % {"detail": detail}, retryable=False
+                )
             raise AdapterError(
                 _("Signed in, but the answer has no token at “%(path)s”.")
                 % {"path": spec.get("token_path", "")},
