@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 GRACE_DAYS = 7
@@ -93,11 +93,11 @@ class Plan(models.Model):
 
 
 class AccountState(models.TextChoices):
-    TRIALING = "trialing", _("Trial")
-    ACTIVE = "active", _("Active")
-    GRACE = "grace", _("Grace period")
-    EXPIRED = "expired", _("Expired")
-    SUSPENDED = "suspended", _("Suspended")
+    TRIALING = "trialing", pgettext_lazy("billing", "Trial")
+    ACTIVE = "active", pgettext_lazy("billing", "Active")
+    GRACE = "grace", pgettext_lazy("billing", "Grace period")
+    EXPIRED = "expired", pgettext_lazy("billing", "Expired")
+    SUSPENDED = "suspended", pgettext_lazy("billing", "Suspended")
 
 
 class BillingAccount(models.Model):
@@ -155,10 +155,10 @@ class BillingAccount(models.Model):
 
 
 class LedgerKind(models.TextChoices):
-    TOP_UP = "top_up", _("Top-up")
-    PAYMENT = "payment", _("Payment")
-    REFUND = "refund", _("Refund")
-    OPERATOR_CREDIT = "operator_credit", _("Operator credit")
+    TOP_UP = "top_up", pgettext_lazy("billing", "Top-up")
+    PAYMENT = "payment", pgettext_lazy("billing", "Payment")
+    REFUND = "refund", pgettext_lazy("billing", "Refund")
+    OPERATOR_CREDIT = "operator_credit", pgettext_lazy("billing", "Operator credit")
 
 
 class LedgerEntry(models.Model):
@@ -197,24 +197,24 @@ class LedgerEntry(models.Model):
 
 
 class OrderKind(models.TextChoices):
-    RENEWAL = "renewal", _("Renewal")
-    UPGRADE = "upgrade", _("Upgrade")
-    TOP_UP = "top_up", _("Top-up")
+    RENEWAL = "renewal", pgettext_lazy("billing", "Renewal")
+    UPGRADE = "upgrade", pgettext_lazy("billing", "Upgrade")
+    TOP_UP = "top_up", pgettext_lazy("billing", "Top-up")
 
 
 class PaymentMethod(models.TextChoices):
-    STRIPE = "stripe", _("Card (Stripe)")
-    WECHAT_PAY = "wechat_pay", _("WeChat Pay")
-    BALANCE = "balance", _("Account balance")
-    BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+    STRIPE = "stripe", pgettext_lazy("billing", "Card (Stripe)")
+    WECHAT_PAY = "wechat_pay", pgettext_lazy("billing", "WeChat Pay")
+    BALANCE = "balance", pgettext_lazy("billing", "Account balance")
+    BANK_TRANSFER = "bank_transfer", pgettext_lazy("billing", "Bank transfer")
 
 
 class OrderStatus(models.TextChoices):
-    PENDING = "pending", _("Pending payment")
-    PAID = "paid", _("Paid")
-    FAILED = "failed", _("Failed")
-    CANCELLED = "cancelled", _("Cancelled")
-    REFUNDED = "refunded", _("Refunded")
+    PENDING = "pending", pgettext_lazy("billing", "Pending payment")
+    PAID = "paid", pgettext_lazy("billing", "Paid")
+    FAILED = "failed", pgettext_lazy("billing", "Failed")
+    CANCELLED = "cancelled", pgettext_lazy("billing", "Cancelled")
+    REFUNDED = "refunded", pgettext_lazy("billing", "Refunded")
 
 
 class BillingOrder(models.Model):

@@ -24,11 +24,13 @@ from billing.models import (
 )
 from billing.pricing import add_months
 from billing.services import (
+    BillingError,
     Quote,
     account_open,
     available_methods,
     quote_renewal,
     quote_upgrade,
+    renewable_plans,
     renewal_plan_choices,
     upgrade_plans,
 )
@@ -77,14 +79,22 @@ def account_overview(*, provider: Any, now: datetime | None = None) -> AccountOv
     overview = AccountOverview(account=account, state=account.state)
     if account.state == AccountState.SUSPENDED:
         return overview
-    for plan in renewal_plan_choices(account, now):
-        quotes = [quote_renewal(account=account, plan=plan, months=m, now=now) for m in RENEWAL_MONTHS]
+    for_sale = renewable_plans()
+    choices = renewal_plan_choices(account, now, for_sale)
+    for plan in choices:
+        quotes = [
+            quote_renewal(account=account, plan=plan, months=m, now=now, choices=choices)
+            for m in RENEWAL_MONTHS
+        ]
         overview.renewal_options.append({"plan": plan, "quotes": quotes})
-    for plan in upgrade_plans(account, now):
+    upgrades = upgrade_plans(account, now, for_sale)
+    for plan in upgrades:
         try:
-            overview.upgrade_options.append(quote_upgrade(account=account, plan=plan, now=now))
-        except Exception:  # noqa: S112 (less than a day left: no upgrade offered)
-            continue
+            overview.upgrade_options.append(
+                quote_upgrade(account=account, plan=plan, now=now, choices=upgrades)
+            )
+        except BillingError:
+            continue  # less than a day left: renew instead
     overview.renew_methods = available_methods(OrderKind.RENEWAL)
     overview.top_up_methods = available_methods(OrderKind.TOP_UP)
     return overview

@@ -237,7 +237,9 @@ def renewable_plans() -> list[Plan]:
     return list(Plan.objects.filter(is_public=True, is_trial=False).order_by("rank"))
 
 
-def renewal_plan_choices(account: BillingAccount, now: datetime) -> list[Plan]:
+def renewal_plan_choices(
+    account: BillingAccount, now: datetime, plans: list[Plan] | None = None
+) -> list[Plan]:
     """While a paid period runs, a renewal extends the current plan (upgrade first to change it);
     after a trial or once the paid period is over, any plan for sale may be chosen."""
     if (
@@ -247,15 +249,19 @@ def renewal_plan_choices(account: BillingAccount, now: datetime) -> list[Plan]:
         and not account.plan.is_trial
     ):
         return [account.plan]
-    return renewable_plans()
+    return plans if plans is not None else renewable_plans()
 
 
-def quote_renewal(*, account: BillingAccount, plan: Plan, months: int, now: datetime) -> Quote:
+def quote_renewal(
+    *, account: BillingAccount, plan: Plan, months: int, now: datetime, choices: list[Plan] | None = None
+) -> Quote:
+    """The price and period of renewing ``account`` with ``plan`` for ``months``. ``choices`` are
+    the plans allowed (``renewal_plan_choices``), when the caller already has them."""
     if not 1 <= months <= MAX_RENEWAL_MONTHS:
         raise BillingError(
             _("Renew for 1 to %(max)s months.") % {"max": MAX_RENEWAL_MONTHS}, code="invalid_months"
         )
-    if plan not in renewal_plan_choices(account, now):
+    if plan not in (choices if choices is not None else renewal_plan_choices(account, now)):
         raise BillingError(_("This plan cannot be chosen for a renewal now."), code="invalid_plan")
     starts_at = max(now, account.service_ends_at)
     return Quote(
@@ -269,14 +275,16 @@ def quote_renewal(*, account: BillingAccount, plan: Plan, months: int, now: date
     )
 
 
-def upgrade_plans(account: BillingAccount, now: datetime) -> list[Plan]:
+def upgrade_plans(account: BillingAccount, now: datetime, plans: list[Plan] | None = None) -> list[Plan]:
     if not account.paid_until or account.paid_until <= now or account.state == AccountState.SUSPENDED:
         return []
-    return [p for p in renewable_plans() if p.rank > account.plan.rank]
+    return [p for p in (plans if plans is not None else renewable_plans()) if p.rank > account.plan.rank]
 
 
-def quote_upgrade(*, account: BillingAccount, plan: Plan, now: datetime) -> Quote:
-    if plan not in upgrade_plans(account, now):
+def quote_upgrade(
+    *, account: BillingAccount, plan: Plan, now: datetime, choices: list[Plan] | None = None
+) -> Quote:
+    if plan not in (choices if choices is not None else upgrade_plans(account, now)):
         raise BillingError(
             _("Only a paid period that is still running can be upgraded, to a higher plan."),
             code="invalid_upgrade",

@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from accounts.models import StaffRole
 from billing.entitlements import provider_may
@@ -132,7 +132,7 @@ def _start_payment(request: HttpRequest, order: BillingOrder, method: str) -> Ht
     return redirect(_order_url(order))
 
 
-def _render_account(request: HttpRequest, *, status: int = 200, **forms_in_error: forms.Form) -> HttpResponse:
+def _render_account(request: HttpRequest, **forms_in_error: forms.Form) -> HttpResponse:
     provider = _provider(request)
     filters = {name: request.GET.get(name, "") for name in ("kind", "status", "method")}
     page = Paginator(order_list(provider=provider, filters=filters), ORDERS_PER_PAGE).get_page(
@@ -154,7 +154,7 @@ def _render_account(request: HttpRequest, *, status: int = 200, **forms_in_error
         "upgrade_form": forms_in_error.get("upgrade_form"),
         "top_up_form": forms_in_error.get("top_up_form"),
     }
-    return render(request, "portals/console/billing/account.html", context, status=status)
+    return render(request, "portals/console/billing/account.html", context)
 
 
 @admin_required
@@ -164,8 +164,9 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-@require_POST
 def account_renew(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _render_account(request)
     form = RenewForm(request.POST)
     if form.is_valid():
         try:
@@ -182,12 +183,13 @@ def account_renew(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             return _start_payment(request, order, form.cleaned_data["method"])
-    return _render_account(request, status=400, renew_form=form)
+    return _render_account(request, renew_form=form)
 
 
 @admin_required
-@require_POST
 def account_upgrade(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _render_account(request)
     form = UpgradeForm(request.POST)
     if form.is_valid():
         try:
@@ -203,12 +205,13 @@ def account_upgrade(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             return _start_payment(request, order, form.cleaned_data["method"])
-    return _render_account(request, status=400, upgrade_form=form)
+    return _render_account(request, upgrade_form=form)
 
 
 @admin_required
-@require_POST
 def account_top_up(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _render_account(request)
     form = TopUpForm(request.POST)
     if form.is_valid():
         try:
@@ -224,7 +227,7 @@ def account_top_up(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             return _start_payment(request, order, form.cleaned_data["method"])
-    return _render_account(request, status=400, top_up_form=form)
+    return _render_account(request, top_up_form=form)
 
 
 def _order_or_404(request: HttpRequest, number: str) -> BillingOrder:
@@ -234,10 +237,7 @@ def _order_or_404(request: HttpRequest, number: str) -> BillingOrder:
     return order
 
 
-@admin_required
-@require_GET
-def account_order(request: HttpRequest, number: str) -> HttpResponse:
-    order = _order_or_404(request, number)
+def _render_order(request: HttpRequest, order: BillingOrder) -> HttpResponse:
     show_qr = (
         order.status == OrderStatus.PENDING
         and order.method == PaymentMethod.WECHAT_PAY
@@ -249,21 +249,29 @@ def account_order(request: HttpRequest, number: str) -> HttpResponse:
         {
             "order": order,
             "show_qr": show_qr,
-            "pay_methods": available_methods(order.kind) if order.status == OrderStatus.PENDING else [],
-            "method_labels": dict(PaymentMethod.choices),
+            "pay_methods": [(m, PaymentMethod(m).label) for m in available_methods(order.kind)]
+            if order.status == OrderStatus.PENDING
+            else [],
             "poll_seconds": STATUS_POLL_SECONDS,
         },
     )
 
 
 @admin_required
-@require_POST
+@require_GET
+def account_order(request: HttpRequest, number: str) -> HttpResponse:
+    return _render_order(request, _order_or_404(request, number))
+
+
+@admin_required
 def account_order_pay(request: HttpRequest, number: str) -> HttpResponse:
     order = _order_or_404(request, number)
+    if request.method != "POST":
+        return _render_order(request, order)
     form = PayForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a payment method."))
-        return redirect(_order_url(order))
+        return _render_order(request, order)
     return _start_payment(request, order, form.cleaned_data["method"])
 
 
@@ -299,9 +307,10 @@ def account_order_qr(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @admin_required
-@require_POST
 def account_order_cancel(request: HttpRequest, number: str) -> HttpResponse:
     order = _order_or_404(request, number)
+    if request.method != "POST":
+        return _render_order(request, order)
     try:
         order_cancel(provider=_provider(request), number=order.number)
     except BillingError as exc:
@@ -319,5 +328,7 @@ def account_order_return(request: HttpRequest, number: str) -> HttpResponse:
     if order.status == OrderStatus.PAID:
         messages.success(request, _("Order %(number)s is paid. Thank you!") % {"number": order.number})
     else:
-        messages.info(request, _("We are waiting for the payment to be confirmed; this page will update."))
-    return redirect(_order_url(order))
+        messages.info(
+            request, _("We are waiting for the payment to be confirmed. Reload this page in a moment.")
+        )
+    return _render_order(request, order)
