@@ -140,7 +140,7 @@ def _texts(kind: str, ctx: Context) -> tuple[str, str]:
             ),
         ),
         "submit:company_manager": (
-            _("New report from your company"),
+            _("New request from your company"),
             _("%(who)s filed order %(number)s: %(fault)s"),
         ),
         "submit:back_office": (
@@ -172,7 +172,7 @@ def _texts(kind: str, ctx: Context) -> tuple[str, str]:
             _("Order %(number)s filed by %(who)s has been accepted."),
         ),
         "dispatch:company_manager": (
-            _("Engineer assigned"),
+            _("New work order"),
             _("Order %(number)s was dispatched to engineer %(engineer)s (work order %(work_order)s)."),
         ),
         "dispatch:engineer": (
@@ -223,7 +223,9 @@ def _texts(kind: str, ctx: Context) -> tuple[str, str]:
         ),
         "submit_job_sheet:engineer": (
             _("Work order awaiting confirmation"),
-            _("Work order %(work_order)s was submitted and is waiting for the customer's confirmation."),
+            _(
+                "Work order %(work_order)s (order %(number)s) was submitted and is waiting for the customer's confirmation."
+            ),
         ),
         "confirm_completion:engineer": (
             _("Service completed"),

@@ -8,7 +8,8 @@ Audiences come from the event's ``notify_roles`` (the lifecycle table, ``NotifyR
 - ``engineer``: the order's engineer; on a reassign also the one taken off (``reassigned`` notice).
 
 Rules that keep the seed's flow exact: a person gets one message per event even when they hold
-two audiences (the first listed wins); staff never hear about their own action; the job-sheet
+two audiences (the first listed wins), exactly the lifecycle's roles are told (so the engineer who
+submits a job sheet does get his "awaiting confirmation" notice); the job-sheet
 confirmation request goes to the company manager when the order has one and to the reporter
 otherwise ("company manager or reporter"); internal events never reach customers.
 
@@ -52,7 +53,6 @@ def _active_staff(*roles: str) -> list[StaffMember]:
 def recipients_for(event: OrderEvent) -> list[Recipient]:
     order = event.order
     transition = event.transition
-    actor_staff_id = event.actor_id if event.actor_kind == "staff" else None
     customers_allowed = event.visibility != EventVisibility.INTERNAL
     found: list[Recipient] = []
     seen: set[tuple[str, int]] = set()
@@ -63,7 +63,7 @@ def recipients_for(event: OrderEvent) -> list[Recipient]:
         recipient = Recipient(audience, kind or f"{transition}:{audience}", customer, staff)
         if recipient.key in seen:
             return
-        if staff is not None and (staff.pk == actor_staff_id or not staff.is_active):
+        if staff is not None and not staff.is_active:
             return
         seen.add(recipient.key)
         found.append(recipient)
