@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import connection
 from django.utils.translation import gettext as _
 from wechatpy.exceptions import WeChatClientException
 
@@ -23,7 +22,7 @@ from integrations.notifications import sms_templates
 from integrations.notifications.content import SLOTS
 from integrations.sms.gateway import SmsSendError, sms_send
 from integrations.wechat import errors, tokens
-from integrations.wechat.accounts import account_get, current_provider, wechat_allowed
+from integrations.wechat.accounts import account_get, current_provider, current_schema, wechat_allowed
 from integrations.wechat.client import account_client
 
 logger = logging.getLogger(__name__)
@@ -93,7 +92,7 @@ def send_sms(notification: Notification) -> Result:
         return _logged(_("No approved SMS template is configured for order notices."))
     params = {k: str(v) for k, v in (notification.payload.get("sms") or {}).items()}
     try:
-        sms_send(phone=notification.address, template=template, params=params, scope=connection.schema_name)
+        sms_send(phone=notification.address, template=template, params=params, scope=current_schema())
     except SmsSendError as exc:
         text = f"{exc.vendor_code} {exc}".strip()
         if exc.reason == "invalid_phone":

@@ -224,7 +224,8 @@ def _texts(kind: str, ctx: Context) -> tuple[str, str]:
         "submit_job_sheet:engineer": (
             _("Work order awaiting confirmation"),
             _(
-                "Work order %(work_order)s (order %(number)s) was submitted and is waiting for the customer's confirmation."
+                "Work order %(work_order)s (order %(number)s) was submitted "
+                "and is waiting for the customer's confirmation."
             ),
         ),
         "confirm_completion:engineer": (

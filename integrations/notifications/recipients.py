@@ -91,7 +91,7 @@ def recipients_for(event: OrderEvent) -> list[Recipient]:
             for staff in supervisors:
                 add("supervisor", staff=staff)
         elif role == "engineer":
-            engineer_id = (event.payload or {}).get("engineer_id") or order.engineer_id
+            engineer_id = (event.payload or {}).get("engineer_id") or order.engineer_id or 0
             engineer = StaffMember.objects.select_related("user").filter(pk=engineer_id).first()
             if engineer is not None:
                 add("engineer", staff=engineer)

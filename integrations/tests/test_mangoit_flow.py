@@ -8,7 +8,13 @@ from typing import Any
 
 import pytest
 
-from integrations.models import Channel, Notification, NotificationPreference, NotificationStatus, StaffWeChatBinding
+from integrations.models import (
+    Channel,
+    Notification,
+    NotificationPreference,
+    NotificationStatus,
+    StaffWeChatBinding,
+)
 from integrations.tests.wechat_fixtures import *  # noqa: F403
 from integrations.tests.wechat_fixtures import TEMPLATES
 from integrations.wechat.limits import fit
@@ -50,7 +56,8 @@ FLOW: list[tuple[str, dict[str, tuple[str, tuple[str, ...]]]]] = [
             "engineer": ("submit_job_sheet:engineer", (IN, SMS, WX)),
         },
     ),
-    ("confirm", {"engineer": ("confirm_completion:engineer", (IN, SMS, WX))}),  # 7. 工程师收到完成通知，可以离场
+    # 7. 负责人确认派单: 工程师收到完成通知，可以离场
+    ("confirm", {"engineer": ("confirm_completion:engineer", (IN, SMS, WX))}),
     (
         "rate",
         {
@@ -129,16 +136,20 @@ def test_mangoit_flow_tells_exactly_the_seed_parties_in_their_language(
         person.save(update_fields=["wechat_openid"])
     StaffWeChatBinding.objects.create(staff=cast.engineer, openid=OPENIDS["engineer"])
     fake.followers[wechat_a.appid].update(OPENIDS.values())
-    for name, person in people.items():
+    for person in people.values():
         key = "customer" if hasattr(person, "is_company_manager") else "staff"
         NotificationPreference.objects.create(**{key: person}, language=language)
 
     order: Any = None
     work_order: Any = None
     actions = {
-        "submit": lambda: services.order_submit(actor=cast.actor("reporter"), data=cast.form_data(machine_no="NO000028")),
+        "submit": lambda: services.order_submit(
+            actor=cast.actor("reporter"), data=cast.form_data(machine_no="NO000028")
+        ),
         "accept": lambda: services.order_accept(actor=cast.actor("dispatcher"), order=order),
-        "dispatch": lambda: services.order_dispatch(actor=cast.actor("dispatcher"), order=order, engineer=cast.engineer),
+        "dispatch": lambda: services.order_dispatch(
+            actor=cast.actor("dispatcher"), order=order, engineer=cast.engineer
+        ),
         "start": lambda: services.order_start(actor=cast.actor("engineer"), order=order),
         "job_sheet": lambda: services.order_submit_job_sheet(
             actor=cast.actor("engineer"), order=order, work_done="更换硒鼓", result="已修复"
@@ -162,7 +173,8 @@ def test_mangoit_flow_tells_exactly_the_seed_parties_in_their_language(
         want = {(who, kind, channel) for who, (kind, channels) in expected.items() for channel in channels}
         assert got == want, f"step {step}"
         assert len(new) == len(want), f"step {step}: duplicates"
-        assert all(n.status == NotificationStatus.SENT for n in new), [(n.kind, n.channel, n.last_error) for n in new]
+        unsent = [(n.kind, n.channel, n.last_error) for n in new if n.status != NotificationStatus.SENT]
+        assert not unsent, unsent
         for n in new:
             assert n.language == language
             assert n.title == TITLES[language][n.kind], (step, n.kind)
@@ -171,7 +183,9 @@ def test_mangoit_flow_tells_exactly_the_seed_parties_in_their_language(
         wechat_sent = fake.sent[wechat_before:]
         expected_wechat = sorted(OPENIDS[who] for who, (_k, channels) in expected.items() if WX in channels)
         assert sorted(s.touser for s in wechat_sent) == expected_wechat, f"step {step}"
-        expected_sms = sorted(str(people[who].phone) for who, (_k, channels) in expected.items() if SMS in channels)
+        expected_sms = sorted(
+            str(people[w].phone) for w, (_k, channels) in expected.items() if SMS in channels
+        )
         assert sorted(m.phone for m in sms_outbox[sms_before:]) == expected_sms, f"step {step}"
         for sent in wechat_sent:
             kind = next(kind for who, (kind, _c) in expected.items() if OPENIDS.get(who) == sent.touser)

@@ -92,7 +92,7 @@ def connect_manual(
     from integrations.wechat.accounts import account_connect_manual, account_settings_update
 
     fake.add_app(appid, secret, templates=tuple(TEMPLATES.values()))
-    admin = StaffMember.objects.filter(is_owner=True).first()
+    admin = StaffMember.objects.get(is_owner=True)
     account_connect_manual(
         actor=admin, provider=actors.tenant_a, appid=appid, secret=secret, token=token, aes_key=AES_KEY_A
     )

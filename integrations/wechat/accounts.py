@@ -47,12 +47,16 @@ AES_KEY_RE = re.compile(r"^[0-9a-zA-Z]{43}$")
 TEMPLATE_ID_RE = re.compile(r"^[0-9A-Za-z_\-]{10,64}$")
 
 
+def current_schema() -> str:
+    return str(getattr(connection, "schema_name", "public"))
+
+
 def current_provider() -> Provider:
     """The provider whose schema is active (works in requests, tasks and schema_context)."""
     tenant = getattr(connection, "tenant", None)
     if isinstance(tenant, Provider):
         return tenant
-    return Provider.objects.get(schema_name=connection.schema_name)
+    return Provider.objects.get(schema_name=current_schema())
 
 
 def account_get() -> WeChatAccount:
@@ -64,7 +68,7 @@ def account_get() -> WeChatAccount:
 
 
 def _connected_key() -> str:
-    return f"wechat-connected:{connection.schema_name}"
+    return f"wechat-connected:{current_schema()}"
 
 
 def account_connected_cached() -> bool:

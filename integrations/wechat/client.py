@@ -91,7 +91,7 @@ def component_configured() -> bool:
     )
 
 
-class PlatformComponent(WeChatComponent):  # type: ignore[misc]
+class PlatformComponent(WeChatComponent):
     def __init__(self) -> None:
         super().__init__(
             settings.WECHAT_COMPONENT_APPID,
@@ -180,7 +180,7 @@ def platform_component() -> PlatformComponent | None:
 # --- The provider's official account -----------------------------------------------------------
 
 
-class AccountClient(WeChatClient):  # type: ignore[misc]
+class AccountClient(WeChatClient):
     def __init__(self, account: WeChatAccount) -> None:
         super().__init__(account.appid, "", session=_NoSession(), timeout=_timeout(), auto_retry=False)
         self.account = account

@@ -81,7 +81,7 @@ def component_callback(request: HttpRequest, appid: str) -> HttpResponse:
     provider = _provider_for(appid)
     if provider is None:
         return HttpResponse("unknown account", status=404)
-    query = dict(request.GET.items())
+    query = {key: str(value) for key, value in request.GET.items()}
     with in_tenant(provider):
         account = account_get()
         if account.appid != appid:

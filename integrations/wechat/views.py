@@ -14,7 +14,6 @@ from django.conf import settings
 from django.contrib.auth import login
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -34,6 +33,7 @@ from integrations.wechat import oauth
 from integrations.wechat.accounts import (
     account_get,
     current_provider,
+    current_schema,
     customer_wechat_bind,
     language_set,
     staff_wechat_bind,
@@ -80,7 +80,7 @@ def callback(request: HttpRequest) -> HttpResponse:
     answer = wechat_callback.handle(
         account=account_get(),
         method=request.method,
-        query=dict(request.GET.items()),
+        query={key: str(value) for key, value in request.GET.items()},
         body=request.body,
         host=_host(request),
     )
@@ -122,7 +122,7 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
             status=400,
         )
     if state.purpose == "staff_bind":
-        staff = StaffMember.objects.filter(pk=state.staff_id, is_active=True).first()
+        staff = StaffMember.objects.filter(pk=state.staff_id or 0, is_active=True).first()
         if staff is None:
             raise Http404
         staff_wechat_bind(staff=staff, openid=user.openid)
@@ -177,7 +177,7 @@ def bind(request: HttpRequest) -> HttpResponse:
             code_send(
                 phone=request.POST.get("phone", ""),
                 purpose=BIND_PURPOSE,
-                scope=connection.schema_name,
+                scope=current_schema(),
                 ip=request.META.get("REMOTE_ADDR") or None,
             )
             code_sent = True
@@ -192,7 +192,7 @@ def bind(request: HttpRequest) -> HttpResponse:
                 code_verify(
                     phone=form.cleaned_data["phone"],
                     purpose=BIND_PURPOSE,
-                    scope=connection.schema_name,
+                    scope=current_schema(),
                     code=code,
                 )
             except CodeRefused as exc:
@@ -222,7 +222,7 @@ def bind(request: HttpRequest) -> HttpResponse:
 
 
 def staff_bind_token(staff: StaffMember) -> str:
-    return signing.dumps({"s": staff.pk, "schema": connection.schema_name}, salt=STAFF_BIND_SALT)
+    return signing.dumps({"s": staff.pk, "schema": current_schema()}, salt=STAFF_BIND_SALT)
 
 
 @never_cache
@@ -232,7 +232,7 @@ def staff_bind(request: HttpRequest, token: str) -> HttpResponse:
         data = signing.loads(token, salt=STAFF_BIND_SALT, max_age=STAFF_BIND_MAX_AGE)
     except signing.BadSignature as exc:
         raise Http404 from exc
-    if data.get("schema") != connection.schema_name:
+    if data.get("schema") != current_schema():
         raise Http404
     staff = StaffMember.objects.filter(pk=data.get("s"), is_active=True).first()
     account = account_get()
