@@ -1,10 +1,11 @@
 """Read-only console once the account has expired (or is suspended).
 
-Unsafe requests (POST, PUT, PATCH, DELETE) to the console and the staff API on a provider's host
-are refused with a page that says why and links to 我的账户 — except the billing pages themselves,
-sign-in and sign-out, so a provider can always pay its way back. Reading keeps working and nothing
-is deleted. The customer portal is not blocked here: it asks ``billing.entitlements.reporting_open``
-and shows the provider's phone instead of the report form.
+Unsafe requests (POST, PUT, PATCH, DELETE) to the console on a provider's host are refused with a
+page that says why and links to 我的账户 — except the billing pages themselves, sign-in and sign-out,
+so a provider can always pay its way back. Reading keeps working and nothing is deleted. The
+customer portal and the API are not blocked here: customers keep following, confirming and rating
+their existing orders, and new reports ask ``billing.entitlements.reporting_open`` (the portal then
+shows the provider's phone instead of the report form).
 """
 
 from __future__ import annotations
@@ -12,17 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.utils.translation import gettext as _
 
 from billing.entitlements import reporting_open, snapshot
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 GUARDED_NAMESPACES = frozenset({"console"})
-API_PREFIX = "/api/v"
 # console routes that stay writable: billing, and getting in and out.
-ALWAYS_ALLOWED = frozenset({"console:login", "console:logout"})
+ALWAYS_ALLOWED = frozenset({"console:login", "console:logout", "console:handoff"})
 ALLOWED_PREFIX = "console:account"
 
 
@@ -40,23 +39,12 @@ class ExpiredReadOnlyMiddleware:
         if provider is None or request.method in SAFE_METHODS:
             return None
         match = request.resolver_match
-        is_api = request.path_info.startswith(API_PREFIX)
-        if match is None or not (is_api or set(match.namespaces) & GUARDED_NAMESPACES):
+        if match is None or not set(match.namespaces) & GUARDED_NAMESPACES:
             return None
         if match.view_name in ALWAYS_ALLOWED or match.view_name.startswith(ALLOWED_PREFIX):
             return None
         if reporting_open(provider):
             return None
-        if is_api:
-            return JsonResponse(
-                {
-                    "detail": _(
-                        "This provider's service has expired; changes cannot be saved until it renews."
-                    ),
-                    "code": "billing_expired",
-                },
-                status=403,
-            )
         return TemplateResponse(
             request,
             "billing/read_only.html",

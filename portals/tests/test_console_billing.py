@@ -221,9 +221,9 @@ def test_a_basic_plan_provider_is_refused_a_premium_feature_with_an_upgrade_prom
 
     with schema_context(tenant_a.schema_name):
         request = RequestFactory().get("/console/assets/", HTTP_HOST="tenant-a.baoxiu.test")
-        request.tenant = tenant_a
+        request.tenant = tenant_a  # type: ignore[attr-defined]
         request.user = get_user_model().objects.get(pk=actors.owner_a.user_id)
-        request.staff = actors.owner_a
+        request.staff = actors.owner_a  # type: ignore[attr-defined]
         response = asset_binding(request)
     assert response.status_code == 403
     body = response.content.decode()
