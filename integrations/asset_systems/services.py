@@ -31,7 +31,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -532,8 +532,8 @@ def order_push(*, link_id: int, now: datetime | None = None) -> ExternalOrderLin
 def _enqueue_push(link_ids: Sequence[int]) -> None:
     from integrations.asset_systems.tasks import enqueue_push
 
-    ids = list(link_ids)
-    transaction.on_commit(lambda: enqueue_push(ids), robust=True)
+    ids, schema_name = list(link_ids), str(getattr(connection, "schema_name", ""))
+    transaction.on_commit(lambda: enqueue_push(ids, schema_name=schema_name), robust=True)
 
 
 @transaction.atomic

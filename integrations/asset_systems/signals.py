@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import post_save
 
 from repair_forms.models import OrderEvent
@@ -34,8 +34,8 @@ def order_event_saved(
         logger.exception("could not queue order %s for the asset system", instance.order_id)
         return
     if link is not None:
-        link_id = link.pk
-        transaction.on_commit(lambda: enqueue_push([link_id]), robust=True)
+        link_id, schema_name = link.pk, connection.schema_name
+        transaction.on_commit(lambda: enqueue_push([link_id], schema_name=schema_name), robust=True)
 
 
 def connect() -> None:

@@ -31,11 +31,13 @@ def push_order(link_id: int) -> str:
     return link.push_status if link is not None else "missing"
 
 
-def enqueue_push(link_ids: Iterable[int]) -> None:
-    """Send pushes to the broker; never raises (the sweeper sends what did not get through)."""
+def enqueue_push(link_ids: Iterable[int], *, schema_name: str) -> None:
+    """Send pushes to the broker, to run in ``schema_name`` (captured when the order was saved, so
+    an ``on_commit`` callback that runs after the request switched schemas still goes to the
+    right tenant). Never raises: the sweeper sends what did not get through."""
     for link_id in link_ids:
         try:
-            push_order.delay(link_id)
+            push_order.apply_async(args=(link_id,), headers={"_schema_name": schema_name}, retry=False)
         except Exception:
             logger.warning(
                 "could not enqueue asset-system push %s; the sweeper will send it", link_id, exc_info=True

@@ -47,6 +47,7 @@ CONSOLE_NAV: list[NavItem] = [
         ADMIN,
         ("console:wechat-authorize", "console:wechat-menu"),
     ),
+    NavItem("console:sync", _("Asset system"), BACK_OFFICE, ("console:sync-",)),
     NavItem("console:profile", _("My info"), ADMIN),
     NavItem("console:settings", _("Settings"), ADMIN),
     NavItem("console:embed", _("Embedded login"), ADMIN),

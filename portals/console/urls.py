@@ -19,6 +19,7 @@ urlpatterns = [
     path("handoff/<str:token>/", handoff.handoff, name="handoff"),
     path("domains/", include("portals.console.domain_urls")),
     path("account/", include("portals.console.billing_urls")),
+    path("asset-system/", include("portals.console.asset_system_urls")),
     path("", include("portals.console.wechat_urls")),
     path("", views.workbench, name="home"),
     path("portal-qr.<str:kind>", views.portal_qr, name="portal-qr"),

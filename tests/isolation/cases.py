@@ -257,6 +257,48 @@ def _billing_order(*, wechat_qr: bool = False, in_url: bool = True) -> Build:
     return build
 
 
+# --- Asset system (integrations.asset_systems; premium) ---------------------------------------------
+
+
+def _asset_binding(actors: Any) -> tuple[dict[str, Any], str]:
+    """A's binding on the premium plan (the screens show the upgrade prompt otherwise)."""
+    from billing.entitlements import forget
+    from billing.models import BillingAccount, Plan
+    from integrations.asset_systems.models import AssetSystemBinding
+
+    account = BillingAccount.objects.get(provider=actors.tenant_a)
+    account.plan = Plan.objects.get(code="premium")
+    account.save()
+    forget(actors.tenant_a.pk)
+    binding = AssetSystemBinding(
+        name="甲资产系统isoA", kind="snipeit", base_url="https://assets.example.com", auth_mode="bearer"
+    )
+    binding.set_secret("token-isoA")
+    binding.set_webhook_secret("whsec-isoA")
+    binding.save()
+    return {"pk": binding.pk}, binding.name
+
+
+def _asset_binding_id(actors: Any) -> tuple[dict[str, Any], str]:
+    kwargs, marker = _asset_binding(actors)
+    return {"binding_id": kwargs["pk"]}, marker
+
+
+def _asset_link(actors: Any) -> tuple[dict[str, Any], str]:
+    from accounts.services import customer_get_or_create
+    from integrations.asset_systems.models import AssetSystemBinding, ExternalOrderLink
+    from repair_forms.models import RepairOrder
+
+    _asset_binding(actors)
+    customer = customer_get_or_create(phone="13700009901", name="甲客户isoA")
+    order = RepairOrder.objects.create(number="BX-20260101-99901", reporter=customer)
+    binding = AssetSystemBinding.objects.get()
+    link = ExternalOrderLink.objects.create(
+        binding=binding, order=order, push_status="failed", last_error="甲推送失败isoA"
+    )
+    return {"pk": link.pk}, link.last_error
+
+
 CASES: dict[str, Case] = {
     "healthz": Public(),
     "set_language": Public(methods=("post",), data={"language": "en", "next": "/"}),
@@ -327,4 +369,16 @@ CASES: dict[str, Case] = {
     "wechat-oauth-callback": Public(),
     "wechat-bind": Public(),
     "wechat-staff-bind": Public(build=_staff_bind_token),
+    # Asset system (premium). Actions post and redirect; a GET shows the page they belong to
+    # (POSTs, roles and plans: portals/tests/test_console_asset_systems.py).
+    "console:sync": Private(build=_marker_only(_asset_binding)),
+    "console:sync-new": Private(build=_marker_only(_asset_binding)),
+    "console:sync-binding": Private(build=_asset_binding),
+    "console:sync-test": Private(build=_asset_binding),
+    "console:sync-toggle": Private(build=_asset_binding),
+    "console:sync-rotate": Private(build=_asset_binding),
+    "console:sync-log": Private(build=_marker_only(_asset_link)),
+    "console:sync-retry-failed": Private(build=_marker_only(_asset_link)),
+    "console:sync-retry": Private(build=_asset_link),
+    "asset-webhook": Public(methods=("post",), build=_asset_binding_id),
 }
