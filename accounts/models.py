@@ -4,8 +4,11 @@ on the portal can never open the console of a staff member who has the same phon
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
-from django.db import models
+from django.core.cache import cache
+from django.db import connection, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 
@@ -85,6 +88,17 @@ class ProviderProfile(models.Model):
 
     def __str__(self) -> str:
         return self.contact_person or "profile"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        key = profile_cache_key()
+        cache.delete(key)
+        transaction.on_commit(lambda: cache.delete(key))
+
+
+def profile_cache_key() -> str:
+    """The portal home shows the profile on every visit, so it is cached per tenant schema."""
+    return f"accounts:provider-profile:v1:{getattr(connection, 'schema_name', '')}"
 
 
 class ProviderSettings(models.Model):

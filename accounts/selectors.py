@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from accounts.models import (
@@ -13,6 +14,7 @@ from accounts.models import (
     ProviderSettings,
     StaffMember,
     StaffStatus,
+    profile_cache_key,
 )
 
 
@@ -35,6 +37,16 @@ def provider_settings() -> ProviderSettings:
 
 def provider_profile() -> ProviderProfile:
     return ProviderProfile.objects.get_or_create(pk=1)[0]
+
+
+def provider_profile_cached() -> ProviderProfile:
+    """``provider_profile()`` for read-only pages, through the cache (dropped on every save)."""
+    key = profile_cache_key()
+    profile = cache.get(key)
+    if not isinstance(profile, ProviderProfile):
+        profile = provider_profile()
+        cache.set(key, profile, 3600)
+    return profile
 
 
 # --- Console lists. The schema already scopes everything to one provider; the actor's role is

@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from accounts.selectors import customer_for_user, provider_profile
+from accounts.selectors import customer_for_user, provider_profile_cached
 from accounts.validators import tel_href
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """Who the provider is and how to reach them (我的信息), and who is signed in."""
-    profile = provider_profile()
+    profile = provider_profile_cached()
     return render(
         request,
         "portals/customer/home.html",
