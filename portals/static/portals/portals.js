@@ -2,6 +2,12 @@
 (function () {
   "use strict";
 
+  // The console menu scrolls sideways on phones: keep the current screen's entry in view.
+  var current = document.querySelector(".console-nav .current");
+  if (current && current.parentNode.scrollWidth > current.parentNode.clientWidth) {
+    current.parentNode.scrollLeft = current.offsetLeft - current.parentNode.clientWidth / 2 + current.clientWidth / 2;
+  }
+
   // "Send code" buttons wait out the resend interval after a code went out.
   document.querySelectorAll("[data-countdown]").forEach(function (button) {
     var left = parseInt(button.getAttribute("data-countdown"), 10) || 0;
