@@ -48,7 +48,7 @@ def test_the_whole_console_path_from_settings_to_a_signed_in_company_customer(
 ) -> None:
     DevBackend.outbox.clear()
     words = WORDS[language]
-    lang = {"HTTP_ACCEPT_LANGUAGE": language}
+    lang: dict[str, Any] = {"HTTP_ACCEPT_LANGUAGE": language}
     host = host_of(actors.tenant_a)
     owner = client_for(actors.tenant_a, actors.owner_a)
 
