@@ -61,8 +61,9 @@ class TenantRoutingMiddleware:
 
     @staticmethod
     def _page(request: HttpRequest, template: str, context: dict[str, object], status: int) -> HttpResponse:
-        # LocaleMiddleware has not run yet for these early answers.
-        translation.activate(translation.get_language_from_request(request))
-        response = render(request, template, context, status=status)
+        # LocaleMiddleware has not run yet for these early answers; override (not activate) so the
+        # language does not stay active on this thread after the response.
+        with translation.override(translation.get_language_from_request(request)):
+            response = render(request, template, context, status=status)
         response["Cache-Control"] = "no-store"
         return response
