@@ -36,8 +36,10 @@ class NavItem:
 
 CONSOLE_NAV: list[NavItem] = [
     NavItem("console:home", _("Workbench"), ALL),
-    NavItem("console:orders", _("Orders"), ALL, ("console:order",)),
+    NavItem("console:orders", _("Orders"), OPERATIONS, ("console:order", "console:dashboard")),
+    NavItem("console:jobs", _("My jobs"), frozenset({StaffRole.ENGINEER}), ("console:job",)),
     NavItem("console:forms", _("Order forms"), ADMIN, ("console:form",)),
+    NavItem("console:assets", _("Machines"), OPERATIONS, ("console:asset", "console:catalog")),
     NavItem("console:staff", _("Staff"), ADMIN, ("console:staff-",)),
     NavItem("console:companies", _("Customer companies"), BACK_OFFICE, ("console:company-",)),
     NavItem("console:messages", _("Messages"), ALL, ("console:message",)),

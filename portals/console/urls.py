@@ -42,4 +42,5 @@ urlpatterns = [
     path("companies/<int:pk>/edit/", company_views.company_edit, name="company-edit"),
     path("companies/<int:pk>/qr.<str:kind>", company_views.company_qr, name="company-qr"),
     path("companies/<int:pk>/poster/", company_views.company_poster, name="company-poster"),
+    path("", include("portals.console.order_urls")),  # orders, dashboard, forms, machines, jobs
 ]

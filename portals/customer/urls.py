@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from portals.customer import auth_views, embed_views, messages_views, register_views, views
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("company/<str:token>/", register_views.company_join, name="company-join"),
     path("embed/login/", embed_views.embed_login, name="embed-login"),
     path("embed/enter/", embed_views.embed_enter, name="embed-enter"),
+    path("", include("portals.customer.order_urls")),  # report, my orders, company orders
 ]

@@ -7,6 +7,9 @@ Adding a route without an entry here fails ``test_every_tenant_route_has_an_isol
 - ``Private``: needs a signed-in member of the provider. ``build`` runs inside tenant A's schema,
   creates whatever object the route shows, and returns the URL kwargs and a marker string that
   appears only in that object; B's user must never get that marker, on either host.
+  ``viewer`` (default: A's owner) makes the client of tenant A that must get a 200 — e.g. the
+  customer who filed the order, or the engineer it is assigned to. ``data`` may be a function of
+  the actors (for ids and files known only at run time).
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ class Case:
     private: bool
     build: Build = _no_object
     methods: tuple[str, ...] = ("get",)
-    data: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] | Callable[[Any], dict[str, Any]] = field(default_factory=dict)
+    viewer: Callable[[Any], Any] | None = None
 
 
 def Public(**kwargs: Any) -> Case:  # noqa: N802
@@ -299,6 +303,182 @@ def _asset_link(actors: Any) -> tuple[dict[str, Any], str]:
     return {"pk": link.pk}, link.last_error
 
 
+# --- Repair orders (issue 4): portal, console, engineer and manager views, the order API -----------
+
+ISO_REPORTER, ISO_MANAGER = "13700004401", "13700004402"
+ORDER_MARKER = "甲方故障isoA"
+ASSET_MARKER = "ISOA甲方设备1"
+
+
+def _iso_people() -> tuple[Any, Any]:
+    from accounts.models import CustomerCompany
+    from accounts.services import customer_get_or_create
+
+    company = CustomerCompany.objects.filter(name="甲方报修公司isoA").first()
+    if company is None:
+        company = CustomerCompany.objects.create(name="甲方报修公司isoA", registration_token="iso-a-orders")
+    reporter = customer_get_or_create(phone=ISO_REPORTER, name="甲方报修人isoA", company=company)
+    manager = customer_get_or_create(phone=ISO_MANAGER, name="甲方负责人isoA", company=company)
+    if not manager.is_company_manager:
+        manager.is_company_manager = True
+        manager.save(update_fields=["is_company_manager"])
+    return reporter, manager
+
+
+def _jpeg() -> Any:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "green").save(buffer, format="JPEG")
+    return SimpleUploadedFile("iso.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def _iso_order(actors: Any, state: str, *, pending: bool = False, photo: bool = False) -> Any:
+    """An order of tenant A walked through the services to ``state`` (filed five hours ago)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import StaffMember
+    from repair_forms import services
+    from repair_forms.asset_services import catalog_path_get_or_create
+    from repair_forms.lifecycle import Actor
+
+    reporter, _manager = _iso_people()
+    brand, category, model = catalog_path_get_or_create(brand="甲牌isoA", category="打印机", model="A1")
+    clock = timezone.now() - timedelta(hours=5)
+
+    def tick() -> Any:
+        nonlocal clock
+        clock += timedelta(minutes=10)
+        return clock
+
+    data: dict[str, Any] = {
+        "machine": {"brand": brand.pk, "category": category.pk, "model": model.pk},
+        "fault_description": ORDER_MARKER,
+        "service_type": "repair",
+    }
+    if photo:
+        data["photos"] = [_jpeg()]
+    who = Actor.for_customer(reporter)
+    order = services.order_submit(actor=who, data=data, now=clock)
+    owner = Actor.for_staff(StaffMember.objects.get(pk=actors.owner_a.pk))
+    engineer_staff = StaffMember.objects.get(pk=actors.engineer_a.pk)
+    engineer = Actor.for_staff(engineer_staff)
+    steps = ["accepted", "dispatched", "in_progress", "suspended", "awaiting_confirmation", "completed"]
+    for step in steps[: steps.index(state) + 1] if state in steps else []:
+        if step == "accepted":
+            services.order_accept(actor=owner, order=order, now=tick())
+        elif step == "dispatched":
+            services.order_dispatch(actor=owner, order=order, engineer=engineer_staff, now=tick())
+        elif step == "in_progress":
+            services.order_start(actor=engineer, order=order, now=tick())
+        elif step == "suspended" and state == "suspended":
+            services.order_request_suspension(actor=engineer, order=order, reason="缺配件", now=tick())
+            services.order_approve_suspension(actor=owner, order=order, now=tick())
+        elif step == "awaiting_confirmation":
+            services.order_submit_job_sheet(
+                actor=engineer, order=order, work_done="修好", result="好", now=tick()
+            )
+        elif step == "completed":
+            services.order_confirm_completion(actor=who, order=order, now=tick())
+    if pending:
+        services.order_request_suspension(actor=engineer, order=order, reason="缺配件", now=tick())
+    order.refresh_from_db()
+    return order
+
+
+def _order(state: str = "submitted", *, pending: bool = False, **extra: Any) -> Build:
+    def build(actors: Any) -> tuple[dict[str, Any], str]:
+        order = _iso_order(actors, state, pending=pending)
+        return {"pk": order.pk, **extra}, ORDER_MARKER
+
+    return build
+
+
+def _order_photo(actors: Any) -> tuple[dict[str, Any], str]:
+    order = _iso_order(actors, "submitted", photo=True)
+    return {"pk": order.photos.get().pk}, ORDER_MARKER
+
+
+def _form_template(**extra: Any) -> Build:
+    def build(actors: Any) -> tuple[dict[str, Any], str]:
+        from accounts.models import StaffMember
+        from repair_forms.form_templates import default_template, form_template_copy
+        from repair_forms.lifecycle import Actor
+
+        owner = Actor.for_staff(StaffMember.objects.get(pk=actors.owner_a.pk))
+        copy = form_template_copy(actor=owner, template=default_template(), name="甲方表单isoA")
+        return {"pk": copy.pk, **extra}, copy.name
+
+    return build
+
+
+def _asset(**extra: Any) -> Build:
+    def build(actors: Any) -> tuple[dict[str, Any], str]:
+        from accounts.models import StaffMember
+        from repair_forms.asset_services import AssetData, asset_create
+        from repair_forms.lifecycle import Actor
+
+        owner = Actor.for_staff(StaffMember.objects.get(pk=actors.owner_a.pk))
+        asset = asset_create(actor=owner, data=AssetData(machine_no=ASSET_MARKER, serials=["ISOA-SN-1"]))
+        return ({"pk": asset.pk} if not extra else {}) | extra, ASSET_MARKER
+
+    return build
+
+
+def _import_job(actors: Any) -> tuple[dict[str, Any], str]:
+    from repair_forms.models import ImportJob
+
+    job = ImportJob.objects.create(original_name="甲方导入isoA.csv", file_format="csv")
+    return {"pk": job.pk}, job.original_name
+
+
+def _brand(**extra: Any) -> Build:
+    def build(actors: Any) -> tuple[dict[str, Any], str]:
+        from repair_forms.models import Brand
+
+        brand = Brand.objects.create(name="甲牌目录isoA")
+        return {"pk": brand.pk, **extra}, brand.name
+
+    return build
+
+
+def _customer_viewer(phone: str) -> Callable[[Any], Any]:
+    """A client of tenant A signed in as the customer with ``phone`` (made if missing)."""
+
+    def viewer(actors: Any) -> Any:
+        from django.test import Client
+        from django_tenants.utils import schema_context
+
+        from tests.actors import host_of
+
+        client = Client(HTTP_HOST=host_of(actors.tenant_a))
+        with schema_context(actors.tenant_a.schema_name):
+            reporter, manager = _iso_people()
+            client.force_login((reporter if phone == ISO_REPORTER else manager).user)
+        return client
+
+    return viewer
+
+
+def _engineer_viewer(actors: Any) -> Any:
+    from tests.actors import client_for
+
+    return client_for(actors.tenant_a, actors.engineer_a)
+
+
+REPORTER = _customer_viewer(ISO_REPORTER)
+MANAGER = _customer_viewer(ISO_MANAGER)
+
+
+def _photo_upload(actors: Any) -> dict[str, Any]:
+    return {"file": _jpeg()}
+
+
 CASES: dict[str, Case] = {
     "healthz": Public(),
     "set_language": Public(methods=("post",), data={"language": "en", "next": "/"}),
@@ -381,4 +561,92 @@ CASES: dict[str, Case] = {
     "console:sync-retry-failed": Private(build=_marker_only(_asset_link)),
     "console:sync-retry": Private(build=_asset_link),
     "asset-webhook": Public(methods=("post",), build=_asset_binding_id),
+    # Repair orders (issue 4). Steps post from the order pages; a GET shows the step's page.
+    "portal:report": Public(),
+    "portal:orders": Private(build=_marker_only(_order()), viewer=REPORTER),
+    "portal:order-detail": Private(build=_order(), viewer=REPORTER),
+    "portal:order-edit": Private(build=_order(), viewer=REPORTER),
+    "portal:order-action": Private(build=_order(action="cancel"), viewer=REPORTER),
+    "portal:photo": Private(build=_order_photo, viewer=REPORTER),
+    "portal:query": Private(viewer=REPORTER),
+    "portal:manager-orders": Private(build=_marker_only(_order()), viewer=MANAGER),
+    "console:orders": Private(build=_marker_only(_order())),
+    "console:orders-export": Private(build=_marker_only(_order())),
+    "console:dashboard": Private(build=_marker_only(_order())),
+    "console:order-detail": Private(build=_order()),
+    "console:order-action": Private(build=_order(action="accept")),
+    "console:photo": Private(build=_order_photo),
+    "console:forms": Private(build=_marker_only(_form_template())),
+    "console:form-preview": Private(build=_form_template()),
+    "console:form-edit": Private(build=_form_template()),
+    "console:form-versions": Private(build=_form_template()),
+    "console:form-action": Private(build=_form_template(action="copy")),
+    "console:assets": Private(build=_marker_only(_asset())),
+    "console:asset-new": Private(),
+    "console:asset-edit": Private(build=_asset()),
+    "console:asset-labels": Private(build=_marker_only(_asset())),
+    "console:asset-export": Private(build=_asset(file_format="csv")),
+    "console:asset-import": Private(build=_marker_only(_import_job)),
+    "console:asset-import-template": Private(build=_kwargs(file_format="xlsx")),
+    "console:asset-import-job": Private(build=_import_job),
+    "console:asset-import-status": Private(build=_import_job),
+    "console:catalog": Private(build=_marker_only(_brand())),
+    "console:catalog-entry": Private(build=_brand(kind="brand")),
+    "console:jobs": Private(build=_marker_only(_order("dispatched")), viewer=_engineer_viewer),
+    "console:job-detail": Private(build=_order("dispatched"), viewer=_engineer_viewer),
+    "console:job-action": Private(build=_order("dispatched", action="start"), viewer=_engineer_viewer),
+    "api-portal-form": Public(),
+    "api-portal-asset-lookup": Private(
+        build=_marker_only(_asset()), data={"q": ASSET_MARKER}, viewer=REPORTER
+    ),
+    "api-portal-photos": Private(methods=("post",), data=_photo_upload, viewer=REPORTER),
+    "api-portal-orders": Private(build=_marker_only(_order()), viewer=REPORTER),
+    "api-portal-order": Private(build=_order(), viewer=REPORTER),
+    "api-portal-order-cancel": Private(
+        methods=("post",), build=_order(), data={"reason": "不要了"}, viewer=REPORTER
+    ),
+    "api-portal-order-urge": Private(methods=("post",), build=_order(), viewer=REPORTER),
+    "api-portal-order-confirm": Private(
+        methods=("post",), build=_order("awaiting_confirmation"), viewer=MANAGER
+    ),
+    "api-portal-order-reject": Private(
+        methods=("post",), build=_order("awaiting_confirmation"), data={"reason": "没修好"}, viewer=REPORTER
+    ),
+    "api-portal-order-rate": Private(
+        methods=("post",), build=_order("completed"), data={"stars": 5}, viewer=REPORTER
+    ),
+    "api-console-orders": Private(build=_marker_only(_order())),
+    "api-console-order": Private(build=_order()),
+    "api-console-engineers": Private(),
+    "api-console-order-accept": Private(methods=("post",), build=_order()),
+    "api-console-order-dispatch": Private(
+        methods=("post",), build=_order("accepted"), data=lambda actors: {"engineer": actors.engineer_a.pk}
+    ),
+    "api-console-order-approve-suspension": Private(
+        methods=("post",), build=_order("in_progress", pending=True)
+    ),
+    "api-console-order-reject-suspension": Private(
+        methods=("post",), build=_order("in_progress", pending=True), data={"reason": "继续修"}
+    ),
+    "api-console-order-progress": Private(
+        methods=("post",), build=_order(), data={"status": "cancelled", "reason": "电话已解决"}
+    ),
+    "api-console-order-notes": Private(methods=("post",), build=_order(), data={"note": "内部备注"}),
+    "api-engineer-jobs": Private(build=_marker_only(_order("dispatched")), viewer=_engineer_viewer),
+    "api-engineer-job": Private(build=_order("dispatched"), viewer=_engineer_viewer),
+    "api-engineer-photos": Private(methods=("post",), data=_photo_upload, viewer=_engineer_viewer),
+    "api-engineer-job-start": Private(methods=("post",), build=_order("dispatched"), viewer=_engineer_viewer),
+    "api-engineer-job-suspend": Private(
+        methods=("post",), build=_order("in_progress"), data={"reason": "缺配件"}, viewer=_engineer_viewer
+    ),
+    "api-engineer-job-resume": Private(methods=("post",), build=_order("suspended"), viewer=_engineer_viewer),
+    "api-engineer-job-job-sheet": Private(
+        methods=("post",),
+        build=_order("in_progress"),
+        data={"work_done": "更换硒鼓", "result": "已修复"},
+        viewer=_engineer_viewer,
+    ),
+    "api-engineer-job-notes": Private(
+        methods=("post",), build=_order("dispatched"), data={"note": "已联系客户"}, viewer=_engineer_viewer
+    ),
 }

@@ -1,0 +1,187 @@
+"""快捷报修: the customer reports a fault on the provider's portal (web, WeChat's browser, a QR label).
+
+Paths into the form: a machine label's QR (``/report/?asset=<token>``, ``repair_forms.labels``), the
+machine number or serial typed into the lookup box (``?q=``; WeChat scans send ``?serial=``), or —
+when the provider allows it — "I don't know the number" (``?free=1``), which is the same form
+without a machine behind it (brand → category → model cascade).
+
+Sending needs a signed-in customer. Anyone may fill the form; when a visitor presses send, what
+they typed is kept in the session (``DRAFT_KEY``), they sign in, and come back to the same form
+(``?resume=1``). When the provider's account does not take reports now
+(``billing.entitlements.reporting_open``), the page says so with the provider's phone, shows what
+was typed and keeps it for later: a report is never silently dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from accounts.selectors import customer_for_user, provider_profile, provider_settings
+from accounts.validators import tel_href
+from billing.entitlements import reporting_open
+from portals.order_ui import customer_actor, lookup_asset
+from portals.report_form import (
+    draft_of,
+    error_dict,
+    form_fields,
+    has_files,
+    parse_post,
+    prefill_from_asset,
+    typed_summary,
+)
+from repair_forms.form_templates import default_template_version
+from repair_forms.models import Asset
+from repair_forms.selectors import asset_by_token, asset_form_values, catalog_tree
+from repair_forms.services import order_submit
+
+DRAFT_KEY = "portal_report_draft"
+
+
+def _provider_context(request: HttpRequest) -> dict[str, Any]:
+    profile = provider_profile()
+    return {"provider": request.tenant, "profile": profile, "tel": tel_href(profile.contact_phone)}  # type: ignore[attr-defined]
+
+
+def _render_form(
+    request: HttpRequest,
+    *,
+    values: dict[str, Any],
+    asset: Asset | None,
+    free: bool,
+    errors: dict[str, list[str]] | None = None,
+    general: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    version = default_template_version()
+    catalog = catalog_tree() if any(f["type"] == "machine" for f in version.fields) else []
+    context = {
+        **_provider_context(request),
+        "mode": "form",
+        "version": version,
+        "style": version.style,
+        "fields": form_fields(version.fields, values, errors, catalog=catalog),
+        "asset": asset,
+        "free": free,
+        "general_errors": general or [],
+        "customer": customer_for_user(user=request.user),
+    }
+    return render(request, "portals/customer/report.html", context, status=status)
+
+
+def _render_lookup(request: HttpRequest, *, query: str = "", not_found: bool = False) -> HttpResponse:
+    context = {
+        **_provider_context(request),
+        "mode": "lookup",
+        "query": query,
+        "not_found": not_found,
+        "free_allowed": provider_settings().free_form_reporting_enabled,
+        "customer": customer_for_user(user=request.user),
+    }
+    return render(request, "portals/customer/report.html", context, status=404 if not_found else 200)
+
+
+def _render_closed(request: HttpRequest, summary: list[tuple[str, str]] | None = None) -> HttpResponse:
+    context = {
+        **_provider_context(request),
+        "mode": "closed",
+        "summary": summary or [],
+        "customer": customer_for_user(user=request.user),
+    }
+    return render(
+        request,
+        "portals/customer/report.html",
+        context,
+    )
+
+
+def _keep_draft(request: HttpRequest, data: dict[str, Any], *, asset: Asset | None, free: bool) -> None:
+    request.session[DRAFT_KEY] = {"data": draft_of(data), "asset": asset.token if asset else "", "free": free}
+
+
+@never_cache
+def report(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and request.POST.get("action") == "discard":
+        request.session.pop(DRAFT_KEY, None)  # start over
+        return redirect("portal:report")
+    if request.method == "POST":
+        return _submit(request)
+    if not reporting_open(request.tenant):  # type: ignore[attr-defined]
+        return _render_closed(request)
+    free_allowed = provider_settings().free_form_reporting_enabled
+    draft = request.session.get(DRAFT_KEY)
+    token = request.GET.get("asset", "").strip()
+    query = (request.GET.get("q") or request.GET.get("serial") or "").strip()[:80]
+    if draft and (request.GET.get("resume") or not (token or query or request.GET.get("free"))):
+        asset = asset_by_token(draft.get("asset", "")) if draft.get("asset") else None
+        if asset is not None or draft.get("free") or free_allowed:
+            return _render_form(request, values=draft.get("data", {}), asset=asset, free=asset is None)
+    if token:
+        asset = asset_by_token(token)
+        if asset is None:
+            messages.error(
+                request, _("This label is no longer valid. Enter the machine number or serial number.")
+            )
+            return _render_lookup(request)
+        return _render_form(
+            request, values=prefill_from_asset(asset_form_values(asset)), asset=asset, free=False
+        )
+    if query:
+        asset = lookup_asset(query)
+        if asset is not None:
+            return _render_form(
+                request, values=prefill_from_asset(asset_form_values(asset)), asset=asset, free=False
+            )
+        if free_allowed:
+            messages.warning(
+                request,
+                _("No machine has the number %(query)s. Fill in the machine details below instead.")
+                % {"query": query},
+            )
+            return _render_form(request, values={"serial": query}, asset=None, free=True)
+        return _render_lookup(request, query=query, not_found=True)
+    if request.GET.get("free"):
+        if not free_allowed:
+            messages.error(request, _("Please enter the machine number or serial number on the label."))
+            return _render_lookup(request)
+        return _render_form(request, values={}, asset=None, free=True)
+    return _render_lookup(request)
+
+
+def _submit(request: HttpRequest) -> HttpResponse:
+    version = default_template_version()
+    data = parse_post(version.fields, request.POST, request.FILES)
+    token = request.POST.get("asset", "").strip()
+    asset = asset_by_token(token) if token else None
+    free = asset is None
+    if not reporting_open(request.tenant):  # type: ignore[attr-defined]
+        _keep_draft(request, data, asset=asset, free=free)
+        return _render_closed(request, typed_summary(version.fields, data))
+    customer = customer_for_user(user=request.user)
+    if customer is None:
+        _keep_draft(request, data, asset=asset, free=free)
+        messages.info(request, _("Sign in to send your report. What you typed is kept."))
+        if has_files(data):
+            messages.warning(request, _("Please add the photos again after signing in."))
+        return redirect_to_login(
+            f"{reverse('portal:report')}?{urlencode({'resume': 1})}", login_url="portal:login"
+        )
+    try:
+        order = order_submit(actor=customer_actor(customer), data=data, asset=asset, template_version=version)
+    except ValidationError as exc:
+        errors, general = error_dict(exc)
+        return _render_form(
+            request, values=draft_of(data), asset=asset, free=free, errors=errors, general=general, status=400
+        )
+    request.session.pop(DRAFT_KEY, None)
+    messages.success(request, _("Your report was sent. Order number: %(number)s") % {"number": order.number})
+    return redirect("portal:order-detail", pk=order.pk)

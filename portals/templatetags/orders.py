@@ -1,0 +1,28 @@
+"""Template helpers of the order screens: the provider header on portal pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from accounts.selectors import customer_for_user, provider_profile
+from accounts.validators import tel_href
+
+register = template.Library()
+
+
+@register.inclusion_tag("portals/customer/_provider_header.html", takes_context=True)
+def provider_header(context: Any) -> dict[str, Any]:
+    """Who the provider is and how to call them, plus the portal's own menu."""
+    request = context.get("request")
+    profile = provider_profile()
+    customer = context.get("customer")
+    if customer is None and request is not None:
+        customer = getattr(request, "customer", None) or customer_for_user(user=request.user)
+    return {
+        "provider": getattr(request, "tenant", None),
+        "profile": profile,
+        "tel": tel_href(profile.contact_phone),
+        "customer": customer,
+    }
