@@ -774,15 +774,26 @@ def binding_pull(*, binding: AssetSystemBinding) -> int:
     return applied
 
 
+SYNC_LOG_KEEP_DAYS = 90
+PRUNE_BATCH = 5000
+
+
+def sync_prune(*, now: datetime | None = None) -> None:
+    """Forget delivery ids once their timestamps could no longer pass the window (a replay is
+    refused by the timestamp then), and sync-log rows older than ``SYNC_LOG_KEEP_DAYS``."""
+    now = now or timezone.now()
+    window = timedelta(seconds=4 * int(settings.ASSET_SYNC_WEBHOOK_TOLERANCE_SECONDS))
+    WebhookDelivery.objects.filter(received_at__lt=now - window).delete()
+    old = SyncLogEntry.objects.filter(created_at__lt=now - timedelta(days=SYNC_LOG_KEEP_DAYS))
+    SyncLogEntry.objects.filter(pk__in=list(old.values_list("pk", flat=True)[:PRUNE_BATCH])).delete()
+
+
 def pull_current_tenant() -> int:
     """One provider's periodic pull (called inside its schema by ``tasks.pull_all``)."""
+    sync_prune()
     binding = active_binding()
     if binding is None:
         return 0
-    WebhookDelivery.objects.filter(
-        received_at__lt=timezone.now()
-        - timedelta(seconds=4 * int(settings.ASSET_SYNC_WEBHOOK_TOLERANCE_SECONDS))
-    ).delete()
     return binding_pull(binding=binding)
 
 

@@ -34,7 +34,7 @@ def order_event_saved(
         logger.exception("could not queue order %s for the asset system", instance.order_id)
         return
     if link is not None:
-        link_id, schema_name = link.pk, connection.schema_name
+        link_id, schema_name = link.pk, str(getattr(connection, "schema_name", ""))
         transaction.on_commit(lambda: enqueue_push([link_id], schema_name=schema_name), robust=True)
 
 

@@ -54,7 +54,7 @@ class JSONTextField(forms.CharField):
     widget = forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "class": "mono"})
 
     def to_python(self, value: Any) -> Any:
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         if not text.strip():
             return {}
         try:

@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django_tenants.utils import schema_context
 
@@ -17,7 +16,7 @@ from integrations.asset_systems.models import AssetSystemBinding, ExternalOrderL
 from integrations.asset_systems.services import binding_defaults
 from integrations.asset_systems.tests.conftest import _snipeit_server  # noqa: F401 (session fixture)
 from integrations.asset_systems.tests.fakes import SnipeItFake
-from integrations.asset_systems.tests.helpers import bind_snipeit, set_plan
+from integrations.asset_systems.tests.helpers import bind_snipeit, current_schema, set_plan
 from portals.tests.helpers import text_of
 from tests.actors import client_for
 
@@ -172,7 +171,7 @@ def test_another_provider_gets_404_for_our_binding_and_links(actors, snipeit):
     with in_a(actors):
         binding = bind_snipeit(StaffMember.objects.get(pk=actors.owner_a.pk), snipeit)
     outsider = client_for(actors.tenant_b, actors.outsider)
-    with schema_context(connection.schema_name):
+    with schema_context(current_schema()):
         assert outsider.get(reverse("console:sync-binding", kwargs={"pk": binding.pk})).status_code == 404
         assert outsider.post(reverse("console:sync-test", kwargs={"pk": binding.pk})).status_code == 404
         assert outsider.post(reverse("console:sync-retry", kwargs={"pk": 1})).status_code == 404

@@ -312,7 +312,7 @@ class GenericFake(FakeServer):
         self.assets: list[dict[str, Any]] = []
         self.work_orders: dict[str, dict[str, Any]] = {}
         self.sequence = 0
-        self.misbehave = {}
+        self.misbehave: dict[str, str] = {}
         self.requests = []
 
     def set_status(

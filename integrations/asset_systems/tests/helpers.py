@@ -7,6 +7,8 @@ import secrets
 import time
 from typing import Any
 
+from django.db import connection
+
 from accounts.models import StaffMember
 from billing.entitlements import forget
 from billing.models import BillingAccount, Plan
@@ -14,6 +16,11 @@ from integrations.asset_systems import services
 from integrations.asset_systems.models import AdapterKind, AssetSystemBinding, AuthMode
 from integrations.asset_systems.services import BindingInput, binding_defaults, webhook_signature
 from integrations.asset_systems.tests.fakes import GenericFake, SnipeItFake
+
+
+def current_schema() -> str:
+    """The active schema (test client requests switch it; tests re-enter it afterwards)."""
+    return str(getattr(connection, "schema_name", ""))
 
 
 def set_plan(provider: Any, code: str) -> None:
@@ -84,7 +91,7 @@ def bind_generic(
 
 def signed_headers(
     binding: AssetSystemBinding, body: bytes, *, timestamp: int | None = None, delivery: str | None = None
-) -> dict[str, str]:
+) -> dict[str, Any]:
     stamp = str(timestamp if timestamp is not None else int(time.time()))
     return {
         "HTTP_X_BAOXIU_TIMESTAMP": stamp,

@@ -6,13 +6,18 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.db import connection
 from django.urls import reverse
 from django_tenants.utils import schema_context
 
 from integrations.asset_systems.lookup import asset_lookup_anywhere
 from integrations.asset_systems.models import ExternalOrderLink, SyncLogEntry, SyncOperation, SyncResult
-from integrations.asset_systems.tests.helpers import bind_snipeit, dumps, set_plan, signed_headers
+from integrations.asset_systems.tests.helpers import (
+    bind_snipeit,
+    current_schema,
+    dumps,
+    set_plan,
+    signed_headers,
+)
 from repair_forms import services as order_services
 from repair_forms.lifecycle import Actor
 from repair_forms.models import OrderStatus
@@ -33,10 +38,10 @@ def pushed(cast: Any, snipeit: Any, capture: Any, serial: str = "CN-HOOK-1") -> 
     return order, ExternalOrderLink.objects.get(order=order)
 
 
-def post(actors: Any, binding_id: int, body: bytes, headers: dict[str, str], *, provider: Any = None) -> Any:
+def post(actors: Any, binding_id: int, body: bytes, headers: dict[str, Any], *, provider: Any = None) -> Any:
     client = client_for(provider or actors.tenant_a)
     url = reverse("asset-webhook", kwargs={"binding_id": binding_id})
-    with schema_context(connection.schema_name):  # the request switches schemas; come back after
+    with schema_context(current_schema()):  # the request switches schemas; come back after
         return client.post(url, data=body, content_type="application/json", **headers)
 
 
@@ -142,7 +147,7 @@ def test_a_disabled_binding_or_lapsed_plan_refuses_deliveries(
 
 def test_only_post_is_accepted(actors, premium, cast, snipeit):
     binding = bind_snipeit(cast.admin, snipeit)
-    with schema_context(connection.schema_name):
+    with schema_context(current_schema()):
         response = client_for(actors.tenant_a).get(
             reverse("asset-webhook", kwargs={"binding_id": binding.pk})
         )
@@ -184,3 +189,26 @@ def test_one_providers_binding_never_reaches_another_providers_orders(
     assert order.status == S.SUBMITTED
     with schema_context(actors.tenant_b.schema_name):
         assert not ExternalOrderLink.objects.exists()
+
+
+def test_old_delivery_ids_and_log_rows_are_pruned(premium, cast, snipeit):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from integrations.asset_systems.models import WebhookDelivery
+    from integrations.asset_systems.services import sync_prune
+
+    binding = bind_snipeit(cast.admin, snipeit)
+    now = timezone.now()
+    WebhookDelivery.objects.create(binding=binding, delivery_id="old", received_at=now - timedelta(hours=1))
+    WebhookDelivery.objects.create(binding=binding, delivery_id="new", received_at=now)
+    SyncLogEntry.objects.create(
+        binding=binding, operation="pull", result="ok", created_at=now - timedelta(days=91)
+    )
+    SyncLogEntry.objects.create(binding=binding, operation="pull", result="ok", created_at=now)
+
+    sync_prune(now=now)
+
+    assert list(WebhookDelivery.objects.values_list("delivery_id", flat=True)) == ["new"]
+    assert SyncLogEntry.objects.count() == 1
