@@ -37,7 +37,7 @@ from integrations.models import (
 )
 from integrations.notifications import channels, content, links
 from integrations.notifications.recipients import Recipient, channels_for, recipients_for, staff_openids
-from integrations.wechat.accounts import current_provider
+from integrations.wechat.accounts import current_provider, current_schema
 from repair_forms.models import OrderEvent, RepairOrder
 
 logger = logging.getLogger(__name__)
@@ -350,8 +350,8 @@ def notification_resend(*, actor: StaffMember, notification: Notification) -> No
     notification.save(update_fields=["status", "attempts", "next_attempt_at", "lease_until"])
     from integrations.notifications.tasks import enqueue_delivery
 
-    notification_id = notification.pk
-    transaction.on_commit(lambda: enqueue_delivery(notification_id), robust=True)
+    notification_id, schema = notification.pk, current_schema()
+    transaction.on_commit(lambda: enqueue_delivery(notification_id, schema=schema), robust=True)
     return notification
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import post_save
 
 from repair_forms.models import OrderEvent
@@ -24,7 +24,8 @@ def order_event_saved(
     from integrations.notifications.tasks import enqueue_fan_out
 
     event_id = instance.pk
-    transaction.on_commit(lambda: enqueue_fan_out(event_id), robust=True)
+    schema = str(getattr(connection, "schema_name", "public"))  # the event's schema, not the one at commit
+    transaction.on_commit(lambda: enqueue_fan_out(event_id, schema=schema), robust=True)
 
 
 def connect() -> None:

@@ -19,27 +19,30 @@ from celery import shared_task
 from celery.exceptions import Retry
 
 from integrations.notifications import services
+from integrations.wechat.accounts import current_schema
 from tenants.models import Provider
 from tenants.services import for_each_tenant
 
 logger = logging.getLogger(__name__)
 
 
-def _send(task: Any, *args: Any) -> bool:
+def _send(task: Any, *args: Any, schema: str | None = None) -> bool:
+    """Publish ``task(*args)`` to run in ``schema`` (default: the active one), never raising."""
+    headers = {"_schema_name": schema or current_schema()}
     try:
-        task.apply_async(args=args, retry=False)
+        task.apply_async(args=args, retry=False, headers=headers)
     except Exception:  # noqa: BLE001 (broker down: the sweeper will pick it up)
         logger.warning("could not enqueue %s%r; the sweeper will pick it up", task.name, args, exc_info=True)
         return False
     return True
 
 
-def enqueue_fan_out(event_id: int) -> bool:
-    return _send(fan_out_event, event_id)
+def enqueue_fan_out(event_id: int, *, schema: str | None = None) -> bool:
+    return _send(fan_out_event, event_id, schema=schema)
 
 
-def enqueue_delivery(notification_id: int) -> bool:
-    return _send(deliver_notification, notification_id)
+def enqueue_delivery(notification_id: int, *, schema: str | None = None) -> bool:
+    return _send(deliver_notification, notification_id, schema=schema)
 
 
 @shared_task(name="integrations.fan_out_event", ignore_result=True, acks_late=True)

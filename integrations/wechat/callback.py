@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import xmltodict
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -167,8 +167,8 @@ def _finish(inbound: WeChatInboundMessage, text: str) -> None:
     inbound.save(update_fields=["reply", "handled_at"])
     from integrations.wechat.tasks import enqueue_followup
 
-    inbound_id = inbound.pk
-    transaction.on_commit(lambda: enqueue_followup(inbound_id), robust=True)
+    inbound_id, schema = inbound.pk, str(getattr(connection, "schema_name", "public"))
+    transaction.on_commit(lambda: enqueue_followup(inbound_id, schema=schema), robust=True)
 
 
 # --- What to answer --------------------------------------------------------------------------------

@@ -27,9 +27,9 @@ logger = logging.getLogger(__name__)
 WECHAT_LANGUAGES = {"zh_CN": "zh-hans", "zh_TW": "zh-hans", "zh_HK": "zh-hans", "en": "en"}
 
 
-def enqueue_followup(inbound_id: int) -> None:
+def enqueue_followup(inbound_id: int, *, schema: str) -> None:
     try:
-        wechat_inbound_followup.apply_async(args=(inbound_id,), retry=False)
+        wechat_inbound_followup.apply_async(args=(inbound_id,), retry=False, headers={"_schema_name": schema})
     except Exception:  # noqa: BLE001 (nothing depends on it; the broker may be down)
         logger.warning("could not enqueue the follow-up of WeChat message %s", inbound_id, exc_info=True)
 
