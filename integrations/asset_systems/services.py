@@ -702,12 +702,13 @@ def status_change_apply(*, binding: AssetSystemBinding, change: StatusChange, vi
                         % {"number": locked.number},
                         transition="dispatch",
                     )
-                last = index == len(path) - 1
+                # The external note goes on the job sheet (what was done) and on the last step.
+                carries_note = index == len(path) - 1 or step == S.AWAITING_CONFIRMATION
                 locked = order_apply_external_status(
                     order=locked,
                     status=step,
                     external_status=change.external_status[:80],
-                    note=change.note[:500] if last else "",
+                    note=change.note[:500] if carries_note else "",
                     engineer=engineer,
                     actor=actor,
                 )

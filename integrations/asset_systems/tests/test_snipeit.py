@@ -209,6 +209,7 @@ def test_completing_the_maintenance_completes_the_order_on_the_next_pull(
     assert order.status == S.COMPLETED
     steps = list(OrderEvent.objects.filter(order=order).values_list("transition", flat=True))
     assert steps == ["submit", "accept", "dispatch", "start", "submit_job_sheet", "confirm_completion"]
+    assert order.work_orders.get().work_done == "更换定影组件"  # Snipe-IT's notes become the job sheet
     binding.refresh_from_db()
     assert binding.pull_cursor
     # The next pull sees nothing newer: no duplicate events.
