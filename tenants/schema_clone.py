@@ -9,6 +9,7 @@ identical to its source.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db.backends.utils import CursorWrapper
@@ -118,6 +119,13 @@ def clone_schema(cursor: CursorWrapper, source: str, target: str) -> None:
     cursor.execute("SET LOCAL search_path TO public")
 
 
+def _canonical(definition: str) -> str:
+    """PostgreSQL deparses a re-parsed predicate with casts placed differently
+    (``ARRAY['a'::varchar]::text[]`` vs ``ARRAY[('a'::varchar)::text]``); compare without them."""
+    without_casts = re.sub(r"::[a-z_ ]+(\[\])?", "", definition)
+    return re.sub(r"[()\s]", "", without_casts)
+
+
 def schema_signature(cursor: CursorWrapper, schema: str) -> dict[str, Any]:
     """Everything that must match between a template and its clone, schema-name free."""
     cursor.execute(
@@ -149,5 +157,5 @@ def schema_signature(cursor: CursorWrapper, schema: str) -> dict[str, Any]:
         """,
         [qn(schema) + ".", schema],
     )
-    indexes = [(name, d.replace(f"{schema}.", "")) for name, d in cursor.fetchall()]
+    indexes = [(name, _canonical(d.replace(f"{schema}.", ""))) for name, d in cursor.fetchall()]
     return {"columns": columns, "constraints": constraints, "indexes": indexes}
