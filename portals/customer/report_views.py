@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from accounts.selectors import customer_for_user, provider_profile, provider_settings
+from accounts.selectors import customer_for_user, provider_profile_cached, provider_settings
 from accounts.validators import tel_href
 from billing.entitlements import reporting_open
 from portals.order_ui import customer_actor, lookup_asset
@@ -48,7 +48,7 @@ DRAFT_KEY = "portal_report_draft"
 
 
 def _provider_context(request: HttpRequest) -> dict[str, Any]:
-    profile = provider_profile()
+    profile = provider_profile_cached()
     return {"provider": request.tenant, "profile": profile, "tel": tel_href(profile.contact_phone)}  # type: ignore[attr-defined]
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from accounts.selectors import customer_for_user, provider_profile
+from accounts.selectors import customer_for_user, provider_profile_cached
 from accounts.validators import tel_href
 
 register = template.Library()
@@ -16,7 +16,7 @@ register = template.Library()
 def provider_header(context: Any) -> dict[str, Any]:
     """Who the provider is and how to call them, plus the portal's own menu."""
     request = context.get("request")
-    profile = provider_profile()
+    profile = provider_profile_cached()
     customer = context.get("customer")
     if customer is None and request is not None:
         customer = getattr(request, "customer", None) or customer_for_user(user=request.user)

@@ -14,7 +14,9 @@ from accounts.models import Customer, StaffMember
 from tests.actors import host_of
 
 
-def signed_in(provider: Any, person: Customer | StaffMember | None, *, api: bool = False, **extra: Any) -> Any:
+def signed_in(
+    provider: Any, person: Customer | StaffMember | None, *, api: bool = False, **extra: Any
+) -> Any:
     """A client on ``provider``'s host signed in as ``person`` (a customer or a staff member of
     that provider); anonymous when ``person`` is None. ``api``: a DRF APIClient."""
     client: Any = (APIClient if api else Client)(HTTP_HOST=host_of(provider), **extra)
@@ -31,3 +33,36 @@ def text_of(response: Any) -> str:
 
 def messages_of(response: Any) -> list[str]:
     return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+def expire_billing(provider: Any) -> None:
+    """Close reporting the real way: the provider's billing account has expired."""
+    from billing.entitlements import forget
+    from billing.models import AccountState, BillingAccount
+
+    BillingAccount.objects.filter(provider_id=provider.pk).update(state=AccountState.EXPIRED)
+    forget(provider.pk)
+
+
+def set_provider(provider: Any, **values: Any) -> None:
+    """Change the provider's service settings (ratings, free-form reporting, SLA and urge hours)."""
+    from accounts.models import ProviderSettings
+
+    with schema_context(provider.schema_name):
+        ProviderSettings.objects.get_or_create(pk=1)
+        ProviderSettings.objects.filter(pk=1).update(**values)
+
+
+def report_data(cast: Any, **overrides: Any) -> dict[str, Any]:
+    """The default (简单报修单) form as the portal posts it."""
+    brand, category, model = cast.catalog
+    data = {
+        "f_machine__brand": str(brand.pk),
+        "f_machine__category": str(category.pk),
+        "f_machine__model": str(model.pk),
+        "f_fault_description": "不能打印",
+        "f_service_type": "repair",
+        "action": "submit",
+    }
+    data.update(overrides)
+    return data

@@ -41,10 +41,14 @@ def test_the_mangoit_flow_runs_through_the_api(cast: Cast, actors: Any) -> None:
     office = signed_in(tenant, cast.dispatcher, api=True)
     listed = office.get("/api/v1/console/orders/", {"q": order["number"]})
     assert [o["number"] for o in listed.json()["results"]] == [order["number"]]
-    assert office.post(f"/api/v1/console/orders/{pk}/accept/", {}, format="json").json()["status"] == "accepted"
+    assert (
+        office.post(f"/api/v1/console/orders/{pk}/accept/", {}, format="json").json()["status"] == "accepted"
+    )
     engineers = office.get("/api/v1/console/engineers/").json()
     assert cast.engineer.pk in [e["id"] for e in engineers]
-    dispatched = office.post(f"/api/v1/console/orders/{pk}/dispatch/", {"engineer": cast.engineer.pk}, format="json")
+    dispatched = office.post(
+        f"/api/v1/console/orders/{pk}/dispatch/", {"engineer": cast.engineer.pk}, format="json"
+    )
     assert dispatched.json()["status"] == "dispatched"
     assert dispatched.json()["work_orders"][0]["number"].startswith("GD-")
 
@@ -53,7 +57,10 @@ def test_the_mangoit_flow_runs_through_the_api(cast: Cast, actors: Any) -> None:
     assert [j["id"] for j in jobs] == [pk]
     job = engineer.get(f"/api/v1/engineer/jobs/{pk}/").json()
     assert job["route_link"].startswith("https://apis.map.qq.com/uri/v1/")
-    assert engineer.post(f"/api/v1/engineer/jobs/{pk}/start/", {}, format="json").json()["status"] == "in_progress"
+    assert (
+        engineer.post(f"/api/v1/engineer/jobs/{pk}/start/", {}, format="json").json()["status"]
+        == "in_progress"
+    )
     sheet_photo = engineer.post("/api/v1/engineer/photos/", {"file": jpeg(color="blue")}, format="multipart")
     sheet = engineer.post(
         f"/api/v1/engineer/jobs/{pk}/job-sheet/",
@@ -75,7 +82,9 @@ def test_the_mangoit_flow_runs_through_the_api(cast: Cast, actors: Any) -> None:
     detail = reporter.get(f"/api/v1/portal/orders/{pk}/").json()
     assert detail["rating_options"]["tags"]
     rated = reporter.post(
-        f"/api/v1/portal/orders/{pk}/rate/", {"stars": 5, "tags": ["技术好"], "comment": "很快"}, format="json"
+        f"/api/v1/portal/orders/{pk}/rate/",
+        {"stars": 5, "tags": ["技术好"], "comment": "很快"},
+        format="json",
     )
     assert rated.status_code == 200
     assert rated.json()["rating"]["stars"] == 5

@@ -49,7 +49,10 @@ def test_the_mangoit_flow_runs_through_the_web_screens(cast: Cast, actors: Any) 
     listing = office.get("/console/orders/")
     assert order.number in text_of(listing)
     assert office.post(f"/console/orders/{order.pk}/accept/").status_code == 302
-    assert office.post(f"/console/orders/{order.pk}/dispatch/", {"engineer": cast.engineer.pk}).status_code == 302
+    assert (
+        office.post(f"/console/orders/{order.pk}/dispatch/", {"engineer": cast.engineer.pk}).status_code
+        == 302
+    )
 
     engineer = signed_in(tenant, cast.engineer)
     job = engineer.get(f"/console/jobs/{order.pk}/")
