@@ -12,12 +12,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection as _connection
 from django.db import connections, transaction
+from django_tenants.utils import schema_context
 
 from accounts.services import customer_get_or_create
 from repair_forms import services
 from repair_forms.form_templates import builtin_templates_ensure
 from repair_forms.lifecycle import Actor
-from repair_forms.models import RepairOrder
+from repair_forms.models import FormTemplate, RepairOrder
 from repair_forms.numbering import next_order_number, next_work_order_number
 from repair_forms.tests.helpers import Cast, drive
 from tenants.schema_clone import clone_schema, qn
@@ -35,6 +36,22 @@ def test_order_numbers_count_per_shanghai_day(cast: Cast) -> None:
         assert next_order_number(late_evening_utc) == "BX-20260320-00002"
         assert next_order_number(just_after_midnight) == "BX-20260321-00001"
         assert next_work_order_number(just_after_midnight) == "GD-260321-001"
+
+
+def test_each_tenant_counts_its_own_numbers(cast: Cast, actors: Any) -> None:
+    day = datetime(2026, 6, 1, 10, 0, tzinfo=SHANGHAI)
+    first_a = services.order_submit(actor=cast.actor("reporter"), data=cast.form_data(), now=day)
+    with schema_context(actors.tenant_b.schema_name):
+        customer_b = customer_get_or_create(phone="13900000777", name="乙的客户")
+        minimal = FormTemplate.objects.get(builtin_key="minimal").current_version
+        first_b = services.order_submit(
+            actor=Actor.for_customer(customer_b),
+            data={"fault_description": "坏了"},
+            template_version=minimal,
+            now=day,
+        )
+        assert RepairOrder.objects.count() == 1  # B's schema holds only B's order
+    assert first_a.number == first_b.number == "BX-20260601-00001"
 
 
 def test_a_rolled_back_submit_gives_its_number_to_the_next(cast: Cast) -> None:
@@ -124,8 +141,6 @@ def test_fifty_parallel_submits_get_unique_gap_free_numbers(
         # Free-form reports (no machine fields in this data): make sure the default form accepts them.
         connection.set_schema(scratch_schema)
         try:
-            from repair_forms.models import FormTemplate
-
             minimal = FormTemplate.objects.get(builtin_key="minimal")
             FormTemplate.objects.update(is_default=False)
             FormTemplate.objects.filter(pk=minimal.pk).update(is_default=True)
