@@ -275,7 +275,7 @@ class SuspendSerializer(PhotoIdsMixin):
 
 class PartSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=200)
-    quantity = serializers.IntegerField(default=1)
+    quantity = serializers.IntegerField(default=1, min_value=1, max_value=9999)
 
 
 class JobSheetSerializer(PhotoIdsMixin):

@@ -193,6 +193,7 @@ def _job_or_404(pk: int) -> ImportJob:
 def job_state(job: ImportJob) -> dict[str, Any]:
     return {
         "id": job.pk,
+        "name": job.original_name,
         "status": job.status,
         "status_label": str(ImportStatus(job.status).label),
         "finished": job.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED),

@@ -226,5 +226,10 @@ class JobSheetForm(forms.Form):
             match = _PART_LINE.match(line)
             if not match:
                 raise ValidationError(_("Write each part as: name, quantity."))
-            parts.append({"name": match["name"].strip(), "quantity": int(match["quantity"] or 1)})
+            quantity = int(match["quantity"] or 1)
+            if not 1 <= quantity <= 9999:
+                raise ValidationError(
+                    _("The quantity of “%(name)s” must be from 1 to 9999.") % {"name": match["name"]}
+                )
+            parts.append({"name": match["name"].strip(), "quantity": quantity})
         return parts
