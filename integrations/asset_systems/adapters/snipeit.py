@@ -3,7 +3,8 @@
 - Authentication: a personal API token, ``Authorization: Bearer <token>`` (Snipe-IT has no
   account+password API sign-in).
 - Lookup: ``GET /api/v1/hardware/byserial/{serial}`` (``{"total", "rows"}``), then
-  ``GET /api/v1/hardware?search=…`` filtered to an exact asset tag (our machine number) or serial.
+  ``GET /api/v1/hardware?search=…`` filtered to an exact asset tag (our machine number) or serial;
+  before a push, ``GET /api/v1/hardware/{id}`` checks that the cached asset still exists.
   "Not found" is Snipe-IT's envelope ``{"status": "error", "messages": …, "payload": null}``,
   answered with HTTP 200.
 - Work orders are asset maintenances: ``POST /api/v1/maintenances`` with ``asset_id``, ``title``,
@@ -244,8 +245,19 @@ class SnipeItAdapter(AssetAdapter):
         row = self.find_row(query)
         return self.asset_from(row) if row is not None else None
 
+    def asset_details(self, asset_id: str) -> dict[str, Any] | None:
+        """``GET /api/v1/hardware/{id}``: the asset, or None when Snipe-IT no longer has it."""
+        if not asset_id.isdigit():
+            return None
+        data = self.client.request(SyncOperation.LOOKUP, "GET", f"{API}/hardware/{asset_id}", missing_ok=True)
+        if is_error_envelope(data) or not isinstance(data, dict) or data.get("deleted_at"):
+            return None
+        return data
+
     def push_order(self, work: WorkOrderRequest) -> PushResult:
         asset_id = work.asset_external_id
+        if asset_id and self.asset_details(asset_id) is None:
+            asset_id = ""  # deleted there since we cached it: find it again by its numbers
         if not asset_id:
             for key in (work.serial, work.machine_no):
                 row = self.find_row(key) if key else None

@@ -270,3 +270,20 @@ def test_the_connection_test_explains_a_wrong_token(premium, cast, snipeit):
     result = services.binding_test(actor=cast.admin, binding=binding)
 
     assert not result.ok and "401" in result.message
+
+
+def test_a_cached_asset_deleted_in_snipeit_is_found_again_by_serial(
+    premium, cast, snipeit, django_capture_on_commit_callbacks
+):
+    old = snipeit.add_asset(asset_tag="ZC-0500", serial="CN-MOVED-1")
+    bind_snipeit(cast.admin, snipeit)
+    asset = asset_lookup_anywhere("CN-MOVED-1")
+    old["deleted_at"] = {"datetime": "2026-03-01 10:00:00", "formatted": "2026-03-01 10:00"}
+    again = snipeit.add_asset(asset_tag="ZC-0501", serial="CN-MOVED-1")
+
+    order = report(cast, asset, "CN-MOVED-1", django_capture_on_commit_callbacks)
+
+    link = ExternalOrderLink.objects.get(order=order)
+    assert link.push_status == PushStatus.PUSHED
+    assert snipeit.maintenances[int(link.external_id)]["asset"]["id"] == again["id"]
+    assert snipeit.calls("GET", f"/api/v1/hardware/{old['id']}")
