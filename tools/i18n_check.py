@@ -15,7 +15,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main() -> int:
     problems: list[str] = []
-    for po_path in sorted(ROOT.glob("*/locale/zh_Hans/LC_MESSAGES/django.po")):
+    catalogs = [
+        path
+        for path in ROOT.glob("**/locale/zh_Hans/LC_MESSAGES/django.po")
+        if not path.relative_to(ROOT).parts[0].startswith((".", "var"))
+    ]
+    for po_path in sorted(catalogs):
         catalog = polib.pofile(str(po_path))
         rel = po_path.relative_to(ROOT)
         for entry in catalog.untranslated_entries():
@@ -26,9 +31,10 @@ def main() -> int:
         if not mo_path.exists():
             problems.append(f"{rel}: no compiled .mo (run tools/po_fill.py or compilemessages)")
         else:
-            compiled = {e.msgid: e.msgstr for e in polib.mofile(str(mo_path))}
+            # Keyed by context too: "Overdue" and pgettext("tag", "Overdue") are different entries.
+            compiled = {(e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(mo_path))}
             for entry in catalog.translated_entries():
-                if not entry.msgid_plural and compiled.get(entry.msgid) != entry.msgstr:
+                if not entry.msgid_plural and compiled.get((entry.msgctxt, entry.msgid)) != entry.msgstr:
                     problems.append(f"{rel}: .mo is stale for {entry.msgid!r}")
                     break
     for line in problems:
