@@ -201,7 +201,7 @@ def form_fields(
                 for v in definition.get("choices", WarrantyStatus.values)
             ]
         elif kind == "location":
-            current = value if isinstance(value, dict) else {}
+            parts_now: dict[str, Any] = value if isinstance(value, dict) else {}
             labels = {
                 "plot": _("Plot"),
                 "building": _("Building"),
@@ -215,7 +215,7 @@ def form_fields(
                     "name": input_name(key, part),
                     "id": f"id_{input_name(key, part)}",
                     "label": labels[part],
-                    "value": _str(current.get(part)),
+                    "value": _str(parts_now.get(part)),
                     "required": part in required_parts,
                     "max_length": 200 if part == "address" else 60,
                 }
@@ -224,11 +224,11 @@ def form_fields(
         elif kind == "machine":
             item.update(_machine(key, value if isinstance(value, dict) else {}, catalog or []))
         elif kind == "appointment":
-            current = value if isinstance(value, dict) else {"start": _str(value)}
-            item["value"] = _str(current.get("start"))
+            window: dict[str, Any] = value if isinstance(value, dict) else {"start": _str(value)}
+            item["value"] = _str(window.get("start"))
             item["with_end"] = bool(definition.get("with_end"))
             item["end_name"] = input_name(key, "end")
-            item["end_value"] = _str(current.get("end"))
+            item["end_value"] = _str(window.get("end"))
         elif kind == "images":
             kept = [int(v) for v in (value or []) if str(v).isdigit()]
             item["max_files"] = definition.get("max_files", DEFAULT_MAX_FILES)

@@ -18,7 +18,7 @@ class ErrorSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField(help_text="What went wrong, in the request's language (zh-hans or en).")
     code = serializers.CharField(required=False)
     transition = serializers.CharField(required=False)
-    errors = serializers.DictField(
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="Messages per field.",
@@ -38,7 +38,7 @@ class PhotoSerializer(serializers.Serializer[Any]):
 
 
 class LabelValueSerializer(serializers.Serializer[Any]):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     value = serializers.CharField()
 
 
@@ -147,7 +147,7 @@ class OrderDetailSerializer(OrderListItemSerializer):
     completed_at = serializers.DateTimeField(allow_null=True)
     cancelled_at = serializers.DateTimeField(allow_null=True)
     cancel_reason = serializers.CharField(allow_blank=True)
-    fields = LabelValueSerializer(
+    fields = LabelValueSerializer(  # type: ignore[assignment]
         many=True, help_text="Every field of the order as shown, in the form's order."
     )
     values = serializers.DictField(help_text="The order's values by form field key (for an edit form).")
@@ -175,8 +175,8 @@ class FormTemplateSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
     version_id = serializers.IntegerField()
     version = serializers.IntegerField()
-    style = serializers.CharField()
-    fields = serializers.ListField(
+    style = serializers.CharField()  # type: ignore[assignment]
+    fields = serializers.ListField(  # type: ignore[assignment]
         child=serializers.DictField(),
         help_text="Field definitions (see repair_forms.fields), zh and en labels.",
     )

@@ -125,7 +125,7 @@ class OrderAPIView(APIView):
         return super().handle_exception(exc)
 
     def actor(self) -> Actor:
-        return self.request.actor  # type: ignore[attr-defined, no-any-return]
+        return self.request.actor  # type: ignore[attr-defined]
 
     def order(self, pk: int) -> RepairOrder:
         return order_for(self.actor(), pk)

@@ -237,9 +237,9 @@ def catalog(request: HttpRequest) -> HttpResponse:
             if kind == "brand":
                 brand_save(actor=actor, name=name)
             elif kind == "category":
-                category_save(actor=actor, brand=Brand.objects.get(pk=parent), name=name)
+                category_save(actor=actor, brand=Brand.objects.get(pk=parent or 0), name=name)
             else:
-                machine_model_save(actor=actor, category=Category.objects.get(pk=parent), name=name)
+                machine_model_save(actor=actor, category=Category.objects.get(pk=parent or 0), name=name)
         except (Brand.DoesNotExist, Category.DoesNotExist):
             raise Http404 from None
         except ValidationError as exc:

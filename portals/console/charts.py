@@ -77,15 +77,16 @@ def daily_chart(series: list[dict[str, Any]]) -> DailyChart:
                 "day": day.isoformat(),
             }
         )
-        if waits[index] is not None:
+        wait = waits[index]
+        if wait is not None:
             cx = LEFT + index * slot + slot / 2
-            cy = TOP + plot_h - plot_h * waits[index] / top_wait
+            cy = TOP + plot_h - plot_h * wait / top_wait
             points.append(f"{cx:.1f},{cy:.1f}")
             chart.dots.append(
                 {
                     "x": round(cx, 1),
                     "y": round(cy, 1),
-                    "hours": round(waits[index], 1),
+                    "hours": round(wait, 1),
                     "day": day.isoformat(),
                 }
             )

@@ -176,7 +176,7 @@ def run_step(
                 add_service_errors(form, exc)
                 status = 400
             else:
-                messages.success(request, step.done)
+                messages.success(request, str(step.done))
                 return redirect(success_url)
         else:
             status = 400

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -140,7 +140,7 @@ def _csv_safe(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-@staff_required(*OFFICE)
+@staff_required(*OFFICE)  # type: ignore[arg-type]
 def order_export(request: HttpRequest) -> StreamingHttpResponse:
     """All orders matching the list's filters as CSV (UTF-8 with BOM for Excel), streamed."""
     filters = OrderFilterForm(request.GET or None).filters()
@@ -194,8 +194,8 @@ def order_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     )
 
 
-@staff_required()
-def photo(request: HttpRequest, pk: int) -> HttpResponse:
+@staff_required()  # type: ignore[arg-type]
+def photo(request: HttpRequest, pk: int) -> FileResponse:
     """A photo on an order the staff member may see (engineers: their own jobs')."""
     try:
         item = photo_for(staff_actor(current_staff(request)), pk)

@@ -91,7 +91,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Actions -------------------------------------------------------------------------------------
 
 # URL action → (transition, form class or None, success message)
-ACTIONS: dict[str, tuple[str, Any, str]] = {
+ACTIONS: dict[str, tuple[str, Any, Any]] = {
     "cancel": ("cancel", CancelForm, gettext_lazy("The order was cancelled.")),
     "urge": ("urge", None, gettext_lazy("We have reminded the repair centre.")),
     "confirm": (
@@ -222,8 +222,8 @@ def order_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@customer_required
-def photo(request: HttpRequest, pk: int) -> HttpResponse:
+@customer_required  # type: ignore[arg-type]
+def photo(request: HttpRequest, pk: int) -> FileResponse:
     """A photo on one of the customer's orders (never a staff-only note's)."""
     try:
         item = photo_for(customer_actor(current_customer(request)), pk)
@@ -232,7 +232,7 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
     return photo_response(item)
 
 
-def photo_response(item: OrderPhoto) -> HttpResponse:
+def photo_response(item: OrderPhoto) -> FileResponse:
     try:
         handle = item.file.open("rb")
     except (FileNotFoundError, OSError):

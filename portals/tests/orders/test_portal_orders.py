@@ -49,6 +49,7 @@ def test_my_orders_sorts_orders_into_the_gzic_tabs_with_overdue_and_urged_tags(
         assert shown == [order], tab
     pending_tab = text_of(client.get("/orders/", {"tab": "pending"}, HTTP_ACCEPT_LANGUAGE="zh-hans"))
     assert 'class="tag tag-overdue"' in pending_tab and 'class="tag tag-urged"' in pending_tab
+    assert ">超</span>" in pending_tab and ">催</span>" in pending_tab and "待接单" in pending_tab
 
 
 def test_an_order_page_shows_timeline_durations_and_suspension_but_no_internal_notes(
