@@ -1,0 +1,113 @@
+"""A customer on a phone-sized Chromium (Debian's, driven by Playwright) reports a fault by serial
+number on a provider's portal — lookup, the prefilled form, sign-in by text code in the middle
+(what they typed survives it), sending — and finds the order under "my orders".
+
+Same real server and throwaway database as the signup test (its ``site`` fixture, reused here).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.browser.test_signup_in_a_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, Site, _tail, site
+
+__all__ = ["site"]  # the fixture: one server for this module
+
+PHONE = "13766668888"
+SETUP = """
+from django_tenants.utils import schema_context
+from tenants.models import Domain
+schema = Domain.objects.get(domain="acme.localhost").tenant.schema_name
+with schema_context(schema):
+    from accounts.models import StaffMember
+    from repair_forms.asset_services import AssetData, asset_create, catalog_path_get_or_create
+    from repair_forms.lifecycle import Actor
+    brand, category, model = catalog_path_get_or_create(brand="联想", category="打印机", model="N900")
+    owner = Actor.for_staff(StaffMember.objects.get(is_owner=True))
+    asset_create(actor=owner, data=AssetData(
+        machine_no="NO-PHONE-1", serials=["SN-PHONE-0001"], brand=brand, category=category, model=model,
+        location_building="A栋", location_room="301"))
+"""
+
+
+def _manage(site: Site, *args: str) -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "REDIS_URL"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="saas_platform.settings.base",
+        DATABASE_URL=site.conninfo,
+        BASE_DOMAIN="localhost",
+        PORTAL_SCHEME="http",
+        PORTAL_PORT=str(site.port),
+        SMS_BACKEND="dev",
+        TENANT_SPARE_POOL_SIZE="0",
+    )
+    subprocess.run(  # noqa: S603
+        [sys.executable, str(Path(ROOT) / "manage.py"), *args], cwd=ROOT, env=env, check=True, timeout=300
+    )
+
+
+def test_a_customer_reports_by_serial_on_a_phone_and_sees_the_order(site: Site) -> None:
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "install Debian's chromium (make test does: apt-get install -y chromium)"
+    _manage(
+        site,
+        "create_provider",
+        "--name",
+        "手机报修测试服务中心",
+        "--subdomain",
+        "acme",
+        "--phone",
+        "13700009999",
+        "--password",
+        "secret1",
+    )
+    _manage(site, "shell", "-c", SETUP)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            phone = browser.new_context(
+                viewport={"width": 390, "height": 844},
+                device_scale_factor=3,
+                is_mobile=True,
+                has_touch=True,
+                locale="zh-CN",
+            )
+            page = phone.new_page()
+            page.goto(site.url("acme.localhost", "/report/"))
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+            page.fill("#id_q", "sn-phone-0001")
+            page.click("text=立即查询")
+            page.wait_for_selector("text=已找到设备 NO-PHONE-1")
+            assert page.input_value("#id_f_machine__model") != ""  # the cascade came prefilled
+            page.fill("#id_f_fault_description", "打印机卡纸，无法打印")
+            page.select_option("#id_f_service_type", "repair")
+            page.click("text=登录并提交")
+
+            page.wait_for_url(re.compile(r".*/login/\?next=.*"))
+            page.fill("#id_phone", PHONE)
+            page.click("button.send-code")
+            page.wait_for_selector("text=验证码")
+            page.fill("#id_code", site.last_code("+86" + PHONE))
+            page.click("form button.primary")
+
+            page.wait_for_url(re.compile(r".*/report/\?resume=1"))
+            assert page.input_value("#id_f_fault_description") == "打印机卡纸，无法打印"
+            page.click("text=提交报修")
+            page.wait_for_url(re.compile(r".*/orders/\d+/"))
+            number = re.search(r"BX-\d{8}-\d{5}", page.content())
+            assert number, "the order number is shown after sending"
+
+            page.goto(site.url("acme.localhost", "/orders/"))
+            page.wait_for_selector(f"text={number.group(0)}")
+            assert "待接单" in page.content()
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        except Exception:
+            print(_tail(site.log))
+            raise
+        finally:
+            browser.close()
