@@ -10,20 +10,29 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.utils.translation import gettext as _
 from wechatpy.exceptions import WeChatClientException
 
-from integrations.models import Channel, Notification, WeChatMessageStyle, default_from_email
+from integrations.models import Channel, Notification, WeChatAccount, WeChatMessageStyle, default_from_email
 from integrations.notifications import sms_templates
 from integrations.notifications.content import SLOTS
 from integrations.sms.gateway import SmsSendError, sms_send
 from integrations.wechat import errors, tokens
-from integrations.wechat.accounts import account_get, current_provider, current_schema, wechat_allowed
-from integrations.wechat.client import account_client
+from integrations.wechat.accounts import (
+    account_cache_key,
+    account_get,
+    current_provider,
+    current_schema,
+    wechat_allowed,
+)
+from integrations.wechat.client import account_client, api_base
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +56,34 @@ def _logged(reason: str) -> Result:
     return Result("logged", error=reason)
 
 
+def _account() -> WeChatAccount:
+    """The schema's account from the shared cache (dropped whenever the row is saved), so a burst
+    of deliveries does not read the same row once per message."""
+    key = account_cache_key()
+    account = cache.get(key)
+    if not isinstance(account, WeChatAccount):
+        account = account_get()
+        cache.set(key, account, 300)
+    return account
+
+
+_clients = threading.local()
+
+
+def _client(account: WeChatAccount) -> Any:
+    """One wechatpy client per account and thread (building one inspects every API class)."""
+    clients: dict[tuple[Any, ...], Any] = getattr(_clients, "by_account", None) or {}
+    _clients.by_account = clients
+    key = (api_base(), account.appid, account.pk, account.secret_sealed, account.refresh_token_sealed)
+    client = clients.get(key)
+    if client is None:
+        clients.clear()
+        client = clients[key] = account_client(account)
+    return client
+
+
 def send_wechat(notification: Notification) -> Result:
-    account = account_get()
+    account = _account()
     if not account.is_connected:
         return _logged(_("WeChat official account is not connected."))
     if not wechat_allowed(current_provider()):
@@ -59,7 +94,7 @@ def send_wechat(notification: Notification) -> Result:
         label = SLOTS[slot].label if slot in SLOTS else slot
         return _logged(_("No WeChat template is chosen for “%(slot)s”.") % {"slot": label})
     data = notification.payload.get("wechat") or {}
-    client = account_client(account)
+    client = _client(account)
     try:
         if account.message_style == WeChatMessageStyle.SUBSCRIBE:
             answer = client.message.send_subscribe_message(

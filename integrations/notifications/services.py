@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,6 +41,8 @@ from integrations.wechat.accounts import current_provider, current_schema
 from repair_forms.models import OrderEvent, RepairOrder
 
 logger = logging.getLogger(__name__)
+S_PENDING = str(NotificationStatus.PENDING)
+S_SENDING = str(NotificationStatus.SENDING)
 
 # WeChat refusals after which a customer is better reached by SMS.
 WECHAT_UNREACHABLE = ("43004", "43101", "50005", "40003")
@@ -184,6 +186,7 @@ def notifications_fan_out(*, event_id: int) -> list[int]:
 
 @dataclass
 class Outcome:
+    notification_id: int = 0
     status: str = ""  # the row's status afterwards ('' = not ours to send)
     retry_in: int | None = None
     follow_up: list[int] = field(default_factory=list)  # more notifications to deliver (SMS fallback)
@@ -197,24 +200,22 @@ def backoff_seconds(attempts: int, *, quota: bool = False) -> int:
     return int(delay)
 
 
-def _claim(notification_id: int, now: datetime) -> Notification | None:
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(pk=notification_id)
-            .filter(
-                Q(status=NotificationStatus.PENDING)
-                | Q(status=NotificationStatus.SENDING, lease_until__lt=now)
-            )
-            .first()
-        )
-        if notification is None:
-            return None
-        notification.status = NotificationStatus.SENDING
-        notification.attempts += 1
-        notification.lease_until = now + timedelta(seconds=_setting("NOTIFY_LEASE_SECONDS", 120))
-        notification.save(update_fields=["status", "attempts", "lease_until"])
-    return notification
+_CLAIM_SQL = (
+    "UPDATE {table} SET status = %s, attempts = attempts + 1, lease_until = %s "
+    "WHERE id = ANY(%s) AND (status = %s OR (status = %s AND lease_until < %s)) RETURNING *"
+)
+
+
+def _claim_many(notification_ids: list[int], now: datetime) -> list[Notification]:
+    """pending (or sending past its lease) → sending, in one statement: of two workers racing for
+    a row, PostgreSQL lets exactly one UPDATE match it. Returns the rows this caller now owns."""
+    if not notification_ids:
+        return []
+    lease = now + timedelta(seconds=_setting("NOTIFY_LEASE_SECONDS", 120))
+    sql = _CLAIM_SQL.format(table=Notification._meta.db_table)
+    params = [S_SENDING, lease, list(notification_ids), S_PENDING, S_SENDING, now]
+    claimed = list(Notification.objects.raw(sql, params))  # one statement: atomic by itself
+    return sorted(claimed, key=lambda n: n.pk)
 
 
 def _sms_fallback(notification: Notification) -> int | None:
@@ -255,16 +256,11 @@ def _sms_fallback(notification: Notification) -> int | None:
     )
 
 
-def notification_deliver(*, notification_id: int, now: datetime | None = None) -> Outcome:
-    """Send one notification if it is due and nobody else is sending it."""
-    now = now or timezone.now()
-    notification = _claim(notification_id, now)
-    if notification is None:
-        return Outcome()
-    result = channels.send(notification)
+def _record(notification: Notification, result: channels.Result) -> Outcome:
+    """Write what sending ``notification`` gave (only if the row is still ours)."""
     done = timezone.now()
     update: dict[str, Any] = {"lease_until": None, "last_error": result.error[:500]}
-    outcome = Outcome()
+    outcome = Outcome(notification_id=notification.pk)
     if result.status == "sent":
         update.update(status=NotificationStatus.SENT, sent_at=done, vendor_id=result.vendor_id, last_error="")
     elif result.status == "logged":
@@ -289,6 +285,53 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
         if fallback:
             outcome.follow_up.append(fallback)
     return outcome
+
+
+_SENT_SQL = (
+    "UPDATE {table} AS n SET status = %s, lease_until = NULL, last_error = '', sent_at = %s, "
+    "vendor_id = d.vendor_id FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::text[]) AS vendor_id, "
+    "unnest(%s::int[]) AS attempts) AS d WHERE n.id = d.id AND n.status = %s AND n.attempts = d.attempts"
+)
+
+
+def _record_sent(sent: list[tuple[Notification, channels.Result]]) -> list[Outcome]:
+    """Mark a batch's successful sends in one statement (still only rows this caller owns)."""
+    if not sent:
+        return []
+    sql = _SENT_SQL.format(table=Notification._meta.db_table)
+    params = [
+        str(NotificationStatus.SENT),
+        timezone.now(),
+        [n.pk for n, _r in sent],
+        [r.vendor_id for _n, r in sent],
+        [n.attempts for n, _r in sent],
+        S_SENDING,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    return [Outcome(notification_id=n.pk, status=str(NotificationStatus.SENT)) for n, _r in sent]
+
+
+def notifications_deliver(*, notification_ids: list[int], now: datetime | None = None) -> list[Outcome]:
+    """Send the due notifications among ``notification_ids`` that nobody else is sending: one claim
+    for all of them, one send each, one write for all the successes (failures are written one by
+    one, with their backoff)."""
+    now = now or timezone.now()
+    outcomes: list[Outcome] = []
+    sent: list[tuple[Notification, channels.Result]] = []
+    for notification in _claim_many(list(notification_ids), now):
+        result = channels.send(notification)
+        if result.status == "sent":
+            sent.append((notification, result))
+        else:
+            outcomes.append(_record(notification, result))
+    return _record_sent(sent) + outcomes
+
+
+def notification_deliver(*, notification_id: int, now: datetime | None = None) -> Outcome:
+    """Send one notification if it is due and nobody else is sending it."""
+    outcomes = notifications_deliver(notification_ids=[notification_id], now=now)
+    return outcomes[0] if outcomes else Outcome(notification_id=notification_id)
 
 
 def notifications_due(

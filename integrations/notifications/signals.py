@@ -29,4 +29,8 @@ def order_event_saved(
 
 
 def connect() -> None:
+    from integrations.models import WeChatAccount
+    from integrations.wechat.accounts import account_saved
+
     post_save.connect(order_event_saved, sender=OrderEvent, dispatch_uid=DISPATCH_UID)
+    post_save.connect(account_saved, sender=WeChatAccount, dispatch_uid="integrations.wechat.account_saved")

@@ -7,6 +7,7 @@ queue: every expected notice is delivered exactly once, and sweeping again sends
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import socket
@@ -104,7 +105,7 @@ def _drain(app: Any, client: redis.Redis) -> Counter[str]:
             return ran
         message = json.loads(raw)
         headers = message["headers"]
-        body = json.loads(__import__("base64").b64decode(message["body"]))
+        body = json.loads(base64.b64decode(message["body"]))
         args, kwargs = body[0], body[1]
         with schema_context(headers.get("_schema_name") or "public"):
             app.tasks[headers["task"]].apply(args=args, kwargs=kwargs, headers=headers)
@@ -137,7 +138,7 @@ def test_orders_submitted_while_the_broker_is_down_are_all_notified_exactly_once
     client = _start_redis(broker)  # the broker is back
     sweep_notifications.apply(kwargs={"grace_seconds": 0})  # beat's periodic sweep
     ran = _drain(broker["app"], client)
-    assert ran["integrations.deliver_notification"] >= ORDERS * 4
+    assert ran["integrations.deliver_notifications"] >= 1  # delivered by the worker, from the queue
 
     # Per order: reporter and manager by WeChat, admin and dispatcher by SMS, all four in-app.
     assert Notification.objects.count() == ORDERS * 8

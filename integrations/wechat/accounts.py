@@ -52,11 +52,18 @@ def current_schema() -> str:
 
 
 def current_provider() -> Provider:
-    """The provider whose schema is active (works in requests, tasks and schema_context)."""
+    """The provider whose schema is active (works in requests, tasks and schema_context); a
+    schema_context lookup is cached briefly (Provider rows change rarely, a name never)."""
     tenant = getattr(connection, "tenant", None)
     if isinstance(tenant, Provider):
         return tenant
-    return Provider.objects.get(schema_name=current_schema())
+    schema = current_schema()
+    key = f"provider-by-schema:{schema}"
+    provider = cache.get(key)
+    if not isinstance(provider, Provider):
+        provider = Provider.objects.get(schema_name=schema)
+        cache.set(key, provider, 60)
+    return provider
 
 
 def account_get() -> WeChatAccount:
@@ -65,6 +72,16 @@ def account_get() -> WeChatAccount:
     if account is None:
         account = WeChatAccount.objects.create()
     return account
+
+
+def account_cache_key() -> str:
+    return f"wechat-account:{current_schema()}"
+
+
+def account_saved(sender: Any, instance: WeChatAccount, **kwargs: Any) -> None:
+    """Whoever caches the account (deliveries, the silent sign-in check) re-reads it after commit."""
+    keys = [account_cache_key(), _connected_key()]
+    transaction.on_commit(lambda: cache.delete_many(keys), robust=True)
 
 
 def _connected_key() -> str:

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from typing import TYPE_CHECKING, Any
 
 import requests
 from django.conf import settings
+from django.core.cache import cache
 from django.utils.module_loading import import_string
 from wechatpy import WeChatClient
 from wechatpy.component import WeChatComponent
@@ -59,6 +61,20 @@ class _NoSession(SessionStorage):
 
     def delete(self, key: str) -> None:
         return None
+
+
+_local = threading.local()
+
+
+def _http() -> requests.Session:
+    """One keep-alive HTTP session per thread, shared by every client it creates."""
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = _local.session = requests.Session()
+        # Proxies from the environment are read once here, not re-scanned on every request.
+        session.proxies.update(requests.utils.get_environ_proxies(api_base()))
+        session.trust_env = False
+    return session
 
 
 def _network_error(exc: requests.RequestException) -> WeChatClientException:
@@ -101,6 +117,7 @@ class PlatformComponent(WeChatComponent):
             session=_NoSession(),
             auto_retry=False,
         )
+        self._http = _http()
         self.API_BASE_URL = api_base() + "cgi-bin"
         self.PRE_AUTH_URL = str(settings.WECHAT_MP_BASE_URL).rstrip("/") + "/cgi-bin/componentloginpage"
 
@@ -184,6 +201,7 @@ class AccountClient(WeChatClient):
     def __init__(self, account: WeChatAccount) -> None:
         super().__init__(account.appid, "", session=_NoSession(), timeout=_timeout(), auto_retry=False)
         self.account = account
+        self._http = _http()
         self.API_BASE_URL = api_base() + "cgi-bin/"
 
     def _fetch(self) -> tokens.Fetched:
@@ -201,6 +219,9 @@ class AccountClient(WeChatClient):
                 type(account).objects.filter(pk=account.pk).update(
                     refresh_token_sealed=account.refresh_token_sealed
                 )
+                from integrations.wechat.accounts import account_cache_key
+
+                cache.delete(account_cache_key())  # the cached copy has the old refresh token
             return tokens.Fetched(str(result["authorizer_access_token"]), int(result.get("expires_in", 7200)))
         try:
             response = self._http.get(
@@ -250,7 +271,7 @@ def verify_credentials(*, appid: str, secret: str) -> None:
     """Ask WeChat for a token with these credentials (the manual connection's check). Raises
     ``WeChatClientException`` when WeChat refuses them."""
     try:
-        response = requests.get(
+        response = _http().get(
             api_base() + "cgi-bin/token",
             params={"grant_type": "client_credential", "appid": appid, "secret": secret},
             timeout=_timeout(),
