@@ -236,3 +236,17 @@ def test_only_the_back_office_may_resend(wechat_a: Any, cast: Any) -> None:
     services.notifications_fan_out(event_id=event.pk)
     with pytest.raises(PermissionDenied):
         services.notification_resend(actor=cast.engineer, notification=_reporter_wechat(event))
+
+
+def test_an_account_using_subscription_messages_sends_them_through_bizsend(wechat_a: Any, cast: Any) -> None:
+    account = wechat_a.account
+    account.message_style = "subscribe"
+    account.save()
+    wechat_a.fake.followers[APPID_A].add("o_rep")
+    event = _submit(cast, openid="o_rep")
+    services.notifications_fan_out(event_id=event.pk)
+    assert services.notification_deliver(notification_id=_reporter_wechat(event).pk).status == S.SENT
+    [sent] = wechat_a.fake.sent_to("o_rep")
+    assert sent.kind == "subscribe"
+    assert sent.data["character_string1"]["value"] == event.order.number
+    assert sent.url.startswith("http://tenant-a.baoxiu.test:8000/")

@@ -19,8 +19,7 @@ from integrations.models import WeChatAccount, WeChatConnection
 from integrations.tests.wechat_fixtures import *  # noqa: F403
 from integrations.wechat import tokens
 from integrations.wechat.accounts import account_get
-from integrations.wechat.client import account_client
-from saas_platform.models import WeChatAuthorizer, WeChatComponentTicket
+from integrations.wechat.client import account_client, platform_store
 from tests.actors import client_for
 
 COMPONENT_APPID = "wx" + "c0" * 8
@@ -96,12 +95,12 @@ def _authorize_through_console(actors: Any, platform: Any, public_client: Any) -
 def test_the_verify_ticket_push_is_decrypted_and_stored(platform: Any, public_client: Any) -> None:
     assert _push(public_client, _ticket_xml("ticket@@@one")).content == b"success"
     assert _push(public_client, _ticket_xml("ticket@@@two")).content == b"success"
-    assert WeChatComponentTicket.objects.get(component_appid=COMPONENT_APPID).ticket == "ticket@@@two"
+    assert platform_store("ticket_get")(component_appid=COMPONENT_APPID) == "ticket@@@two"
 
 
 def test_a_forged_push_is_refused(platform: Any, public_client: Any) -> None:
     assert _push(public_client, _ticket_xml("ticket@@@evil"), forge=True).status_code == 403
-    assert not WeChatComponentTicket.objects.exists()
+    assert platform_store("ticket_get")(component_appid=COMPONENT_APPID) == ""
 
 
 def test_the_console_authorization_connects_the_account_with_a_sealed_refresh_token(
@@ -116,7 +115,7 @@ def test_the_console_authorization_connects_the_account_with_a_sealed_refresh_to
         assert account.nickname == "芒果IT服务" and account.original_id == "gh_mango00001"
         assert account.refresh_token.startswith("refreshtoken@@@")
         assert "refreshtoken" not in account.refresh_token_sealed
-    assert WeChatAuthorizer.objects.get(authorizer_appid=AUTHORIZER).provider_id == actors.tenant_a.pk
+    assert platform_store("authorizer_provider_id")(authorizer_appid=AUTHORIZER) == actors.tenant_a.pk
 
 
 def test_an_authorization_not_started_in_this_browser_is_refused(platform: Any, actors: Any) -> None:
@@ -153,7 +152,7 @@ def test_unauthorizing_on_wechat_disconnects_the_provider(
     assert _push(public_client, push).content == b"success"
     with schema_context(actors.tenant_a.schema_name):
         assert not account_get().is_connected
-    assert not WeChatAuthorizer.objects.exists()
+    assert platform_store("authorizer_provider_id")(authorizer_appid=AUTHORIZER) is None
 
 
 def test_messages_of_an_authorized_account_reach_only_its_provider(
