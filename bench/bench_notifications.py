@@ -66,7 +66,7 @@ def _database_url(name: str) -> str:
     from django.conf import settings
 
     db = settings.DATABASES["default"]
-    auth = db.get("USER") or "postgres"
+    auth = str(db.get("USER") or "postgres")
     if db.get("PASSWORD"):
         auth += ":" + str(db["PASSWORD"])
     return f"postgres://{auth}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{name}"

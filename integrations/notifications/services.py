@@ -299,7 +299,7 @@ def _record_sent(sent: list[tuple[Notification, channels.Result]]) -> list[Outco
     if not sent:
         return []
     sql = _SENT_SQL.format(table=Notification._meta.db_table)
-    params = [
+    params: list[Any] = [
         str(NotificationStatus.SENT),
         timezone.now(),
         [n.pk for n, _r in sent],

@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import time
+import typing
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -51,7 +52,7 @@ def _reset_pools(app: Any) -> None:
 @pytest.fixture
 def broker() -> Iterator[dict[str, Any]]:
     """The Celery app publishing to redis://127.0.0.1:<port> — with nothing listening yet."""
-    app = current_app._get_current_object()
+    app = typing.cast(Any, current_app)._get_current_object()
     port = _free_port()
     saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "broker_transport_options")}
     app.conf.task_always_eager = False
@@ -100,7 +101,7 @@ def _drain(app: Any, client: redis.Redis) -> Counter[str]:
     """A worker: run every queued task (in the schema it was sent from) until the queue is empty."""
     ran: Counter[str] = Counter()
     while True:
-        raw = client.rpop(QUEUE)
+        raw: Any = client.rpop(QUEUE)
         if raw is None:
             return ran
         message = json.loads(raw)

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 import xmltodict
-from django.db import connection
 from django_tenants.utils import schema_context
 from wechatpy.crypto import WeChatCrypto
 
@@ -24,9 +23,10 @@ from integrations.tests.wechat_fixtures import (
     SECRET_B,
     TOKEN_A,
     TOKEN_B,
+    activate,
     connect_manual,
 )
-from integrations.wechat.accounts import account_connect_manual
+from integrations.wechat.accounts import account_connect_manual, current_schema
 from repair_forms import services
 from tests.actors import client_for
 
@@ -67,9 +67,7 @@ def _connect_sample(actors: Any, *, appid: str = SAMPLE_APPID) -> WeChatAccount:
     admin = StaffMember.objects.get(is_owner=True)
     return account_connect_manual(
         actor=admin,
-        provider=actors.tenant_a
-        if connection.schema_name == actors.tenant_a.schema_name
-        else actors.tenant_b,
+        provider=actors.tenant_a if current_schema() == actors.tenant_a.schema_name else actors.tenant_b,
         appid=appid,
         secret="S" * 32,
         token=SAMPLE_TOKEN,
@@ -131,7 +129,7 @@ def test_wechats_published_sample_message_is_verified_decrypted_and_recorded(act
     _connect_sample(actors)
     response = _post(client_for(actors.tenant_a), SAMPLE_QUERY, SAMPLE_BODY)
     assert response.status_code == 200
-    connection.set_tenant(actors.tenant_a)
+    activate(actors.tenant_a)
     inbound = WeChatInboundMessage.objects.get()
     assert inbound.dedupe_key == "msg:6054768590064713728"
     assert inbound.from_user == "oyORnuP8q7ou2gfYjqLzSIWZf0rs"
@@ -145,7 +143,7 @@ def test_a_replayed_msgid_is_answered_and_ignored(actors: Any, in_a: Any) -> Non
     assert _post(client, SAMPLE_QUERY, SAMPLE_BODY).status_code == 200
     again = _post(client, SAMPLE_QUERY, SAMPLE_BODY)
     assert again.status_code == 200 and again.content == b"success"
-    connection.set_tenant(actors.tenant_a)
+    activate(actors.tenant_a)
     assert WeChatInboundMessage.objects.count() == 1
 
 
@@ -154,7 +152,7 @@ def test_forged_signatures_are_refused(actors: Any, in_a: Any, forged: str) -> N
     _connect_sample(actors)
     response = _post(client_for(actors.tenant_a), {**SAMPLE_QUERY, forged: "f" * 40}, SAMPLE_BODY)
     assert response.status_code == 403
-    connection.set_tenant(actors.tenant_a)
+    activate(actors.tenant_a)
     assert not WeChatInboundMessage.objects.exists()
 
 
@@ -214,7 +212,7 @@ def test_a_new_follower_is_welcomed_with_the_report_link(wechat_a: Any, actors: 
         _post(client_for(actors.tenant_a), _signed(TOKEN_A), _event("gh_a", Event="subscribe"))
     )
     assert "http://tenant-a.baoxiu.test:8000/report/" in text
-    connection.set_tenant(actors.tenant_a)
+    activate(actors.tenant_a)
     WeChatAccount.objects.update(welcome_text="欢迎！报修请点菜单。")
     body = _event("gh_a", Event="subscribe", FromUserName="o_other")
     assert _reply_text(_post(client_for(actors.tenant_a), _signed(TOKEN_A), body)) == "欢迎！报修请点菜单。"
@@ -325,7 +323,7 @@ def test_a_bound_follower_gets_notices_in_their_wechat_language(
             _signed(TOKEN_A),
             _event("gh_a", Event="subscribe", FromUserName="o_en"),
         )
-    connection.set_tenant(actors.tenant_a)
+    activate(actors.tenant_a)
     assert NotificationPreference.objects.get(customer=cast.reporter).language == "en"
 
 

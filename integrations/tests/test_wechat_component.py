@@ -159,7 +159,7 @@ def test_messages_of_an_authorized_account_reach_only_its_provider(
     platform: Any, public_client: Any, actors: Any
 ) -> None:
     _authorize_through_console(actors, platform, public_client)
-    connection.set_schema_to_public()
+    connection.set_schema_to_public()  # type: ignore[attr-defined]
     event = (
         "<xml><ToUserName><![CDATA[gh_mango00001]]></ToUserName><FromUserName><![CDATA[o_fan]]></FromUserName>"
         f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[event]]></MsgType>"

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import translation
 from django_tenants.utils import schema_context
 
@@ -15,7 +14,7 @@ from accounts.models import StaffMember
 from integrations.models import Channel, Notification, NotificationStatus, WeChatAccount
 from integrations.notifications.services import notifications_fan_out
 from integrations.tests.wechat_fixtures import *  # noqa: F403
-from integrations.tests.wechat_fixtures import APPID_A, SECRET_A, TOKEN_A
+from integrations.tests.wechat_fixtures import APPID_A, SECRET_A, TOKEN_A, activate
 from integrations.wechat.errors import describe
 from integrations.wechat.menu import menu_get, menu_validate
 from repair_forms import services
@@ -74,7 +73,7 @@ def test_an_admin_publishes_a_menu_and_wechat_shows_it(wechat_a: Any, actors: An
     )
     assert published[1]["sub_button"][1] == {"type": "click", "name": "热线", "key": "reply_1"}
     assert published[2] == {"type": "view", "name": "官网", "url": "https://example.com/"}
-    connection.set_tenant(actors.tenant_a)
+    activate(actors.tenant_a)
     assert menu_get().replies == {"reply_1": "服务热线 400-000-0000"}
     page = client_for(actors.tenant_a, actors.owner_a).get(MENU)
     assert "热线" in page.content.decode() and 'class="phone"' in page.content.decode()
@@ -110,14 +109,14 @@ def test_pulling_and_removing_the_menu_on_wechat(wechat_a: Any, actors: Any) -> 
     }
     owner = client_for(actors.tenant_a, actors.owner_a)
     assert owner.post(MENU, {"action": "pull"}).status_code == 302
-    connection.set_tenant(actors.tenant_a)
+    activate(actors.tenant_a)
     assert menu_get().draft == [
         {"name": "扫码", "kind": "scan"},
         {"name": "官网", "kind": "view", "url": "https://x.cn/"},
     ]
     assert owner.post(MENU, {"action": "delete"}).status_code == 302
     assert APPID_A not in wechat_a.fake.menus
-    connection.set_tenant(actors.tenant_a)
+    activate(actors.tenant_a)
     assert menu_get().draft  # the draft stays for later
 
 
@@ -166,7 +165,7 @@ def test_the_message_log_lists_attempts_and_resends(
     with django_capture_on_commit_callbacks(execute=True):
         resend = owner.post(f"/console/messages/{failed.pk}/")
     assert resend.status_code == 302
-    connection.set_tenant(actors.tenant_a)
+    activate(actors.tenant_a)
     failed.refresh_from_db()
     assert failed.status == NotificationStatus.SENT
 

@@ -7,13 +7,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
-from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
 from accounts.models import Customer
 from integrations.models import StaffWeChatBinding
 from integrations.tests.wechat_fixtures import *  # noqa: F403
+from integrations.tests.wechat_fixtures import activate
 from tests.actors import client_for, host_of
 
 WECHAT_UA = (
@@ -57,7 +57,7 @@ def test_an_unknown_wechat_user_binds_a_phone_once_and_lands_signed_in(
         bind_url, {"action": "submit", "phone": "13700005555", "code": _sms_code(sms_outbox), "name": "小钱"}
     )
     assert done.status_code == 302 and done["Location"] == "/"
-    connection.set_tenant(actors.tenant_a)
+    activate(actors.tenant_a)
     customer = Customer.objects.get(phone="+8613700005555")
     assert customer.wechat_openid == "o_new_customer"
     assert client.session["_auth_user_id"] == str(customer.user_id)
@@ -70,7 +70,7 @@ def test_a_known_wechat_user_is_signed_in_silently(wechat_a: Any, cast: Any, act
     client = _wechat_browser(actors)
     callback, _authorize = _through_wechat(client, client.get("/wechat/oauth/start/?next=/messages/"))
     assert callback.status_code == 302 and callback["Location"] == "/messages/"
-    connection.set_tenant(actors.tenant_a)  # sessions live in the tenant's schema
+    activate(actors.tenant_a)  # sessions live in the tenant's schema
     assert client.session["_auth_user_id"] == str(cast.reporter.user_id)
     assert client.get("/messages/").status_code == 200
 
@@ -88,7 +88,7 @@ def test_a_callback_url_works_once_and_only_in_the_browser_that_started_it(
     callback = landing.path + "?" + landing.query
     stranger = _wechat_browser(actors)
     assert stranger.get(callback).status_code == 400  # the state was issued to another session
-    connection.set_tenant(actors.tenant_a)
+    activate(actors.tenant_a)
     assert "_auth_user_id" not in stranger.session
     assert client.get(callback).status_code == 302
     state = parse_qs(landing.query)["state"][0]

@@ -8,12 +8,12 @@ import time
 from typing import Any
 
 import pytest
-from django.db import connection
 from wechatpy.exceptions import WeChatClientException
 
 from integrations.tests.wechat_fixtures import *  # noqa: F403
 from integrations.tests.wechat_fixtures import APPID_A
 from integrations.wechat import tokens
+from integrations.wechat.accounts import current_schema
 from integrations.wechat.client import account_client
 
 
@@ -100,7 +100,7 @@ def test_a_token_refused_again_after_the_refresh_is_an_error_not_a_loop(wechat_a
 def test_workers_hitting_an_expired_token_together_refresh_it_once(wechat_a: Any, actors: Any) -> None:
     fake = wechat_a.fake
     fake.followers[APPID_A].add("o_1")
-    schema = connection.schema_name
+    schema = current_schema()
     account_client(wechat_a.account).message.send_template(
         "o_1", "TPL_order_update_0001", {"thing2": {"value": "a"}}
     )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.db import connection
 from django_tenants.utils import schema_context
 
 from integrations.sms.gateway import DevBackend
@@ -41,6 +42,7 @@ __all__ = [
     "TOKEN_A",
     "TOKEN_B",
     "Connected",
+    "activate",
     "cast",
     "connect_manual",
     "fake_wechat",
@@ -48,6 +50,11 @@ __all__ = [
     "sms_outbox",
     "wechat_a",
 ]
+
+
+def activate(provider: Any) -> None:
+    """Back in ``provider``'s schema after a test request (routing resets the connection)."""
+    connection.set_tenant(provider)  # type: ignore[attr-defined]
 
 
 @pytest.fixture

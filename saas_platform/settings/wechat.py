@@ -45,7 +45,9 @@ TENCENT_MAPS_URI_BASE = env_str("TENCENT_MAPS_URI_BASE", "https://apis.map.qq.co
 
 # Order notices by SMS (integrations.notifications.sms_templates): the approved Tencent template ids.
 TENCENT_SMS_TEMPLATES.setdefault("order_notice", env_optional("TENCENT_SMS_TEMPLATE_ORDER_NOTICE") or "")
-TENCENT_SMS_TEMPLATES.setdefault("order_notice_en", env_optional("TENCENT_SMS_TEMPLATE_ORDER_NOTICE_EN") or "")
+TENCENT_SMS_TEMPLATES.setdefault(
+    "order_notice_en", env_optional("TENCENT_SMS_TEMPLATE_ORDER_NOTICE_EN") or ""
+)
 
 # E-mail notices (Django's mail backend): on when EMAIL_HOST is set or another backend is chosen.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

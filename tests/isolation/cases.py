@@ -232,12 +232,12 @@ def _wechat_menu(actors: Any) -> tuple[dict[str, Any], str]:
 
 def _staff_bind_token(actors: Any) -> tuple[dict[str, Any], str]:
     from django.core import signing
-    from django.db import connection
 
+    from integrations.wechat.accounts import current_schema
     from integrations.wechat.views import STAFF_BIND_SALT
 
     _wechat_account()(actors)
-    token = signing.dumps({"s": actors.owner_a.pk, "schema": connection.schema_name}, salt=STAFF_BIND_SALT)
+    token = signing.dumps({"s": actors.owner_a.pk, "schema": current_schema()}, salt=STAFF_BIND_SALT)
     return {"token": token}, "甲公众号isoA"
 
 
