@@ -48,7 +48,12 @@ PAGES: dict[str, tuple[Any, tuple[str, ...], str]] = {
     "report": (gettext_lazy("Report a fault"), ("portal:report",), "/report/"),
     "orders": (gettext_lazy("My orders"), ("portal:orders", "portal:my-orders"), "/orders/"),
     "query": (gettext_lazy("Look up an order"), ("portal:query", "portal:order-query"), "/query/"),
-    "me": (gettext_lazy("My info"), ("portal:me", "portal:profile", "portal:account"), "/me/"),
+    # Until the portal has a profile page, "my info" opens the person's message centre.
+    "me": (
+        gettext_lazy("My info"),
+        ("portal:me", "portal:profile", "portal:account", "portal:messages"),
+        "/me/",
+    ),
 }
 
 
