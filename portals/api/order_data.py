@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 
-from portals.order_ui import OrderView, service_type_label, status_label, warranty_label
+from portals.order_ui import OrderView
 from portals.report_form import order_values
 from repair_forms import sla
-from repair_forms.models import OrderPhoto, RepairOrder
+from repair_forms.models import OrderPhoto, OrderStatus, RepairOrder, ServiceType, WarrantyStatus
 
 
 def _named(obj: Any, attr: str = "name") -> dict[str, Any] | None:
@@ -34,16 +35,32 @@ def photo_data(photo: OrderPhoto, route: str) -> dict[str, Any]:
     }
 
 
-def order_item(order: RepairOrder) -> dict[str, Any]:
-    """A row of an order list (brand, category, model, company, reporter, engineer preloaded)."""
+def _when(value: Any) -> str | None:
+    """A datetime as the API sends it: ISO 8601 in the provider's time zone (Asia/Shanghai)."""
+    return timezone.localtime(value).isoformat() if value else None
+
+
+class ItemLabels:
+    """The choice labels of one response, looked up once (a list has up to 200 rows)."""
+
+    def __init__(self) -> None:
+        self.status = {value: str(label) for value, label in OrderStatus.choices}
+        self.service = {value: str(label) for value, label in ServiceType.choices}
+        self.warranty = {value: str(label) for value, label in WarrantyStatus.choices}
+
+
+def order_item(order: RepairOrder, labels: ItemLabels | None = None) -> dict[str, Any]:
+    """A row of an order list (brand, category, model, company, reporter, engineer preloaded), in
+    its final JSON form (``OrderListItemSerializer`` documents it; lists skip that pass)."""
+    labels = labels or ItemLabels()
     return {
         "id": order.pk,
         "number": order.number,
         "status": order.status,
-        "status_label": status_label(order.status),
+        "status_label": labels.status.get(order.status, order.status),
         "is_overdue": order.is_overdue,
         "is_urged": order.is_urged,
-        "submitted_at": order.submitted_at,
+        "submitted_at": _when(order.submitted_at),
         "brand": _named(order.brand),
         "category": _named(order.category),
         "model": _named(order.model),
@@ -51,10 +68,10 @@ def order_item(order: RepairOrder) -> dict[str, Any]:
         "serial": order.serial,
         "fault_description": order.fault_description,
         "service_type": order.service_type,
-        "service_type_label": service_type_label(order.service_type),
+        "service_type_label": labels.service.get(order.service_type, ""),
         "warranty_status": order.warranty_status,
-        "warranty_label": warranty_label(order.warranty_status),
-        "appointment_at": order.appointment_at,
+        "warranty_label": labels.warranty.get(order.warranty_status, ""),
+        "appointment_at": _when(order.appointment_at),
         "notes": order.notes,
         "engineer": _person(order.engineer),
         "company": _named(order.company),

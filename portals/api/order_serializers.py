@@ -9,7 +9,7 @@ from typing import Any
 from rest_framework import serializers
 
 from repair_forms.lifecycle import MANUAL_PROGRESS_TARGETS
-from repair_forms.models import OrderStatus
+from repair_forms.models import OrderStatus, ServiceType
 
 # --- Shared pieces ---------------------------------------------------------------------------------
 
@@ -214,6 +214,22 @@ class AssetLookupSerializer(serializers.Serializer[Any]):
 
 
 # --- Inputs ------------------------------------------------------------------------------------------
+
+
+class ConsoleFilterSerializer(serializers.Serializer[Any]):
+    """报修单列表 filters (query parameters); all optional."""
+
+    status = serializers.ChoiceField(choices=OrderStatus.choices, required=False, allow_blank=True)
+    date_from = serializers.DateField(required=False, allow_null=True)
+    date_to = serializers.DateField(required=False, allow_null=True)
+    brand = serializers.IntegerField(required=False, allow_null=True)
+    category = serializers.IntegerField(required=False, allow_null=True)
+    service_type = serializers.ChoiceField(choices=ServiceType.choices, required=False, allow_blank=True)
+    overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    urged = serializers.BooleanField(required=False, allow_null=True, default=None)
+    engineer = serializers.IntegerField(required=False, allow_null=True)
+    company = serializers.IntegerField(required=False, allow_null=True)
+    q = serializers.CharField(required=False, allow_blank=True, max_length=80)
 
 
 class SubmitSerializer(serializers.Serializer[Any]):

@@ -30,7 +30,7 @@ from accounts.models import StaffMember, StaffRole
 from accounts.selectors import customer_for_user, provider_profile, provider_settings, staff_for_user
 from billing.entitlements import reporting_open
 from portals.api import order_serializers as s
-from portals.api.order_data import order_detail, order_item, photo_data
+from portals.api.order_data import ItemLabels, order_detail, order_item, photo_data
 from portals.engineer.maps import route_link_for
 from portals.order_ui import lookup_asset, order_for, order_view, refusal_status
 from repair_forms import services
@@ -153,10 +153,14 @@ def _page(actor: Actor, filters: OrderFilters, request: Request, *, counts: bool
     page = order_list(
         actor=actor, filters=filters, cursor=request.query_params.get("cursor") or None, limit=limit
     )
-    data: dict[str, Any] = {"results": [order_item(o) for o in page.items], "next_cursor": page.next_cursor}
+    labels = ItemLabels()
+    data: dict[str, Any] = {
+        "results": [order_item(o, labels) for o in page.items],
+        "next_cursor": page.next_cursor,
+    }
     if counts:
         data["counts"] = tab_counts(actor=actor)
-    return dict(s.OrderPageSerializer(data).data)
+    return data  # already in its JSON form (documented by OrderPageSerializer)
 
 
 LIST_PARAMS = [
@@ -454,16 +458,8 @@ class ConsoleOrdersView(OrderAPIView):
 
 
 def _console_filters(request: Request) -> OrderFilters:
-    from portals.console.order_forms import OrderFilterForm
-
-    params = request.query_params.copy()
-    for flag in ("overdue", "urged"):
-        if params.get(flag) in ("true", "false"):
-            params[flag] = "1" if params[flag] == "true" else "0"
-    form = OrderFilterForm(params)
-    if params and not form.is_valid():
-        raise DjangoValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
-    return form.filters()
+    data = _input(s.ConsoleFilterSerializer, request.query_params)
+    return OrderFilters(**{key: value for key, value in data.items() if value not in (None, "")})
 
 
 class ConsoleOrderView(OrderAPIView):
@@ -582,9 +578,8 @@ class EngineerJobsView(OrderAPIView):
     )
     def get(self, request: Request) -> Response:
         jobs = engineer_jobs(actor=self.actor(), group=request.query_params.get("group", "active"))
-        return Response(
-            s.OrderPageSerializer({"results": [order_item(o) for o in jobs], "next_cursor": None}).data
-        )
+        labels = ItemLabels()
+        return Response({"results": [order_item(o, labels) for o in jobs], "next_cursor": None})
 
 
 class EngineerJobView(OrderAPIView):

@@ -8,6 +8,9 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomerCompany, StaffMember, StaffRole
@@ -16,6 +19,28 @@ from repair_forms.models import Brand, Category, OrderStatus, ServiceType
 from repair_forms.selectors import OrderFilters
 
 YES_NO = [("", _("Any")), ("1", _("Yes")), ("0", _("No"))]
+
+
+class FastSelect(forms.Select):
+    """A <select> built in Python. The list filters offer hundreds of options (companies,
+    categories, engineers); Django's template-rendered widgets cost tens of microseconds per
+    option, which was most of the order list's render time."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        current = set(self.format_value(value))
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (str(option), mark_safe(" selected") if str(option) in current else "", label)  # noqa: S308
+                for option, label in self.choices
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), options
+        )
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -38,18 +63,26 @@ class PhotosField(forms.FileField):
 class OrderFilterForm(forms.Form):
     """报修单列表 filters. Invalid values are ignored (a list always shows)."""
 
-    status = forms.ChoiceField(label=_("Progress"), required=False)
+    status = forms.ChoiceField(label=_("Progress"), required=False, widget=FastSelect)
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    brand = forms.TypedChoiceField(label=_("Brand"), required=False, coerce=int, empty_value=None)
-    category = forms.TypedChoiceField(label=_("Category"), required=False, coerce=int, empty_value=None)
-    service_type = forms.ChoiceField(label=_("Service type"), required=False)
-    overdue = forms.ChoiceField(label=_("Overdue"), required=False, choices=YES_NO)
-    urged = forms.ChoiceField(label=_("Urged"), required=False, choices=YES_NO)
-    engineer = forms.TypedChoiceField(label=_("Engineer"), required=False, coerce=int, empty_value=None)
-    company = forms.TypedChoiceField(label=_("Company"), required=False, coerce=int, empty_value=None)
+    brand = forms.TypedChoiceField(
+        widget=FastSelect, label=_("Brand"), required=False, coerce=int, empty_value=None
+    )
+    category = forms.TypedChoiceField(
+        widget=FastSelect, label=_("Category"), required=False, coerce=int, empty_value=None
+    )
+    service_type = forms.ChoiceField(label=_("Service type"), required=False, widget=FastSelect)
+    overdue = forms.ChoiceField(label=_("Overdue"), required=False, choices=YES_NO, widget=FastSelect)
+    urged = forms.ChoiceField(label=_("Urged"), required=False, choices=YES_NO, widget=FastSelect)
+    engineer = forms.TypedChoiceField(
+        widget=FastSelect, label=_("Engineer"), required=False, coerce=int, empty_value=None
+    )
+    company = forms.TypedChoiceField(
+        widget=FastSelect, label=_("Company"), required=False, coerce=int, empty_value=None
+    )
     q = forms.CharField(
         label=_("Number"),
         required=False,

@@ -25,6 +25,7 @@ from portals.console.order_actions import OFFICE_STEPS, STEP_FOR_TRANSITION, run
 from portals.console.order_forms import OrderFilterForm
 from portals.customer.order_views import photo_response
 from portals.order_ui import (
+    list_rows,
     local_minutes,
     order_for,
     order_view,
@@ -76,6 +77,7 @@ def order_index(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "rows": list_rows(page.items),
             "query": query,
             "first_page": bool(request.GET.get("cursor")),
             "export_url": f"{reverse('console:orders-export')}?{query}",
