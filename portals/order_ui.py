@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,8 +40,11 @@ from repair_forms.models import (
     WorkOrder,
 )
 from repair_forms.selectors import (
+    OrderFilters,
+    OrderPage,
     order_actions,
     order_get,
+    order_list,
     order_photos,
     order_rating,
     order_suspensions,
@@ -258,6 +262,22 @@ def order_fields(order: RepairOrder) -> list[tuple[str, str]]:
     return shown
 
 
+def order_page(
+    *, actor: Actor, filters: OrderFilters | None = None, cursor: str | None = None, limit: int = 50
+) -> OrderPage:
+    """``selectors.order_list`` with the join order fixed for PostgreSQL's planner.
+
+    The page joins the order to six small lookup tables (brand, category, model, company,
+    reporter, engineer). Searching every join order for that costs PostgreSQL ~29 ms of *planning*
+    per page (EXPLAIN: execution ~1 ms) — most of a page's database time, at any table size. The
+    order as written (the orders' index scan first, then one primary-key lookup per row and table)
+    is the right plan, so ``join_collapse_limit = 1`` for this one statement (``SET LOCAL``: the
+    transaction ends right after) brings planning to ~1.4 ms. Same rows, same single query."""
+    with transaction.atomic(), connection.cursor() as db:
+        db.execute("SET LOCAL join_collapse_limit = 1")
+        return order_list(actor=actor, filters=filters, cursor=cursor, limit=limit)
+
+
 def list_rows(orders: list[RepairOrder]) -> list[dict[str, Any]]:
     """The console list's cells as plain strings, computed in Python: a page of 50 orders × 14
     columns rendered through template filters was most of the page's time."""
@@ -367,8 +387,11 @@ def order_view(*, actor: Actor, order: RepairOrder, now: datetime | None = None)
 
 
 def order_for(actor: Actor, pk: int) -> RepairOrder:
-    """The order ``pk`` if ``actor`` may see it; ``RepairOrder.DoesNotExist`` otherwise (404)."""
-    return order_get(actor=actor, order_id=pk)
+    """The order ``pk`` if ``actor`` may see it; ``RepairOrder.DoesNotExist`` otherwise (404).
+    Nine joined lookups: the join order is fixed for the planner as in ``order_page``."""
+    with transaction.atomic(), connection.cursor() as db:
+        db.execute("SET LOCAL join_collapse_limit = 1")
+        return order_get(actor=actor, order_id=pk)
 
 
 def photo_for(actor: Actor, pk: int) -> OrderPhoto:

@@ -32,7 +32,7 @@ from billing.entitlements import reporting_open
 from portals.api import order_serializers as s
 from portals.api.order_data import ItemLabels, order_detail, order_item, photo_data
 from portals.engineer.maps import route_link_for
-from portals.order_ui import lookup_asset, order_for, order_view, refusal_status
+from portals.order_ui import lookup_asset, order_for, order_page, order_view, refusal_status
 from repair_forms import services
 from repair_forms.form_templates import default_template_version, template_json
 from repair_forms.lifecycle import Actor, TransitionNotAllowed
@@ -46,7 +46,6 @@ from repair_forms.selectors import (
     asset_form_values,
     catalog_tree,
     engineer_jobs,
-    order_list,
     tab_counts,
 )
 
@@ -150,7 +149,7 @@ def _page(actor: Actor, filters: OrderFilters, request: Request, *, counts: bool
         limit = int(request.query_params.get("limit", 50))
     except ValueError:
         limit = 50
-    page = order_list(
+    page = order_page(
         actor=actor, filters=filters, cursor=request.query_params.get("cursor") or None, limit=limit
     )
     labels = ItemLabels()

@@ -28,6 +28,7 @@ from portals.order_ui import (
     list_rows,
     local_minutes,
     order_for,
+    order_page,
     order_view,
     photo_for,
     service_type_label,
@@ -36,7 +37,7 @@ from portals.order_ui import (
     warranty_label,
 )
 from repair_forms.models import OrderPhoto, RepairOrder
-from repair_forms.selectors import order_export_rows, order_list
+from repair_forms.selectors import order_export_rows
 from tenants.services import in_tenant
 
 OFFICE = (StaffRole.ADMIN, StaffRole.DISPATCHER, StaffRole.SUPERVISOR)
@@ -61,7 +62,7 @@ def order_index(request: HttpRequest) -> HttpResponse:
     form = OrderFilterForm(request.GET or None)
     filters = form.filters()
     try:
-        page = order_list(
+        page = order_page(
             actor=staff_actor(current_staff(request)),
             filters=filters,
             cursor=request.GET.get("cursor") or None,
@@ -69,7 +70,7 @@ def order_index(request: HttpRequest) -> HttpResponse:
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        page = order_list(actor=staff_actor(current_staff(request)), filters=filters, limit=PAGE_SIZE)
+        page = order_page(actor=staff_actor(current_staff(request)), filters=filters, limit=PAGE_SIZE)
     query = _query_without_cursor(request)
     return render(
         request,

@@ -21,13 +21,13 @@ from django.views.decorators.cache import never_cache
 
 from portals.access import current_customer, customer_required
 from portals.customer.order_forms import CancelForm, QueryForm, RateForm, ReasonForm
-from portals.order_ui import customer_actor, order_for, order_view, photo_for, refusal_status
+from portals.order_ui import customer_actor, order_for, order_page, order_view, photo_for, refusal_status
 from portals.report_form import error_dict, form_fields, order_values, parse_post, photo_map
 from portals.web import add_service_errors
 from repair_forms import services
 from repair_forms.lifecycle import TransitionNotAllowed, check
 from repair_forms.models import OrderPhoto, RepairOrder
-from repair_forms.selectors import ORDER_TABS, OrderFilters, catalog_tree, order_get, order_list, tab_counts
+from repair_forms.selectors import ORDER_TABS, OrderFilters, catalog_tree, order_get, tab_counts
 
 TABS: list[tuple[str, Any]] = [
     ("", gettext_lazy("All")),
@@ -60,7 +60,7 @@ def my_orders(request: HttpRequest) -> HttpResponse:
     if tab and tab not in ORDER_TABS:
         tab = ""
     try:
-        page = order_list(
+        page = order_page(
             actor=actor,
             filters=OrderFilters(tab=tab or None),
             cursor=request.GET.get("cursor") or None,

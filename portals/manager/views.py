@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 
 from portals.access import current_customer, customer_required
 from portals.customer.order_views import tab_links
-from portals.order_ui import customer_actor
-from repair_forms.selectors import ORDER_TABS, OrderFilters, dashboard_counts, order_list, tab_counts
+from portals.order_ui import customer_actor, order_page
+from repair_forms.selectors import ORDER_TABS, OrderFilters, dashboard_counts, tab_counts
 
 
 @customer_required
@@ -30,7 +30,7 @@ def company_orders(request: HttpRequest) -> HttpResponse:
         status="awaiting_confirmation" if awaiting else None,
     )
     try:
-        page = order_list(actor=actor, filters=filters, cursor=request.GET.get("cursor") or None, limit=20)
+        page = order_page(actor=actor, filters=filters, cursor=request.GET.get("cursor") or None, limit=20)
     except ValidationError:
         return redirect("portal:manager-orders")
     counts = dashboard_counts(actor=actor)

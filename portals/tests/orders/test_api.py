@@ -236,7 +236,7 @@ def test_list_apis_cost_the_same_queries_for_many_orders(
         (engineer, "/api/v1/engineer/jobs/"),
     ):
         client.get(path)
-        with django_assert_max_num_queries(18):
+        with django_assert_max_num_queries(24):
             client.get(path)
     with _in_a(actors):
         for _ in range(20):
@@ -246,7 +246,7 @@ def test_list_apis_cost_the_same_queries_for_many_orders(
         (reporter, "/api/v1/portal/orders/"),
         (engineer, "/api/v1/engineer/jobs/"),
     ):
-        with django_assert_max_num_queries(18):
+        with django_assert_max_num_queries(24):
             response = client.get(path)
         assert len(response.json()["results"]) == 21
 

@@ -98,12 +98,12 @@ def test_the_list_costs_the_same_queries_for_few_and_many_orders(
     with _in_a(actors):
         drive(cast, "dispatched")
     client.get("/console/orders/")
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(30):
         client.get("/console/orders/")
     with _in_a(actors):
         for _ in range(30):
             drive(cast, "accepted")
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(30):
         page = client.get("/console/orders/")
     assert len(page.context["page"].items) == 31
 

@@ -266,11 +266,11 @@ def test_my_orders_costs_the_same_queries_for_many_orders(
     with _in_a(actors):
         drive(cast, "dispatched")
     client.get("/orders/")  # warm caches (tenant routing, profile)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(22):
         client.get("/orders/")
     with _in_a(actors):
         for _ in range(15):
             drive(cast, "submitted")
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(22):
         page = client.get("/orders/")
     assert page.status_code == 200 and text_of(page).count("order-card") == 16
