@@ -139,7 +139,14 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "baoxiu"}}
+    # One process without Redis: hold every tenant host (the default 300 entries would thrash routing).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "baoxiu",
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    }
 
 # --- Auth --------------------------------------------------------------------------------------------
 PASSWORD_HASHERS = [
