@@ -23,6 +23,7 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 # One schedule for both drivers (celery beat, or the in-process scheduler without Redis).
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "refill-spare-schemas": {"task": "tenants.refill_spare_schemas", "schedule": timedelta(minutes=5)},
+    "notifications-sweep": {"task": "integrations.sweep_notifications", "schedule": timedelta(minutes=1)},
     "orders-flag-overdue": {"task": "repair_forms.flag_overdue_orders", "schedule": timedelta(minutes=5)},
     "orders-auto-confirm": {"task": "repair_forms.auto_confirm_orders", "schedule": timedelta(hours=1)},
     "billing-advance-accounts": {"task": "billing.advance_accounts", "schedule": timedelta(minutes=10)},
@@ -30,7 +31,6 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "billing-check-ledger": {"task": "billing.check_ledger", "schedule": timedelta(hours=6)},
     "asset-sync-push-due": {"task": "asset_systems.push_due", "schedule": timedelta(minutes=1)},
     "asset-sync-pull": {"task": "asset_systems.pull_all", "schedule": timedelta(minutes=5)},
-    "notifications-sweep": {"task": "integrations.sweep_notifications", "schedule": timedelta(minutes=1)},
 }
 # Task modules outside an app's ``tasks.py`` (autodiscovery finds only those).
 CELERY_IMPORTS = ["integrations.tasks_orders"]

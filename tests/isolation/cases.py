@@ -149,7 +149,8 @@ def _domain_list(actors: Any) -> tuple[dict[str, Any], str]:
 
 
 def _billing_order(*, wechat_qr: bool = False, in_url: bool = True) -> Build:
-    """A billing order of tenant A (public table); its number is the marker."""
+    """A billing order of tenant A (public table). Its note is the marker: the number is in the URL,
+    and 404 pages echo the path."""
 
     def build(actors: Any) -> tuple[dict[str, Any], str]:
         from billing.models import BillingOrder, PaymentMethod
@@ -162,7 +163,7 @@ def _billing_order(*, wechat_qr: bool = False, in_url: bool = True) -> Build:
             BillingOrder.objects.filter(pk=order.pk).update(
                 method=PaymentMethod.WECHAT_PAY, gateway_url="weixin://wxpay/bizpayurl?pr=isoA"
             )
-        return ({"number": order.number} if in_url else {}), order.number
+        return ({"number": order.number} if in_url else {}), order.note
 
     return build
 
@@ -239,26 +240,6 @@ def _staff_bind_token(actors: Any) -> tuple[dict[str, Any], str]:
     _wechat_account()(actors)
     token = signing.dumps({"s": actors.owner_a.pk, "schema": current_schema()}, salt=STAFF_BIND_SALT)
     return {"token": token}, "甲公众号isoA"
-
-
-def _billing_order(*, wechat_qr: bool = False, in_url: bool = True) -> Build:
-    """A billing order of tenant A (public table). Its note is the marker: the number is in the URL,
-    and 404 pages echo the path."""
-
-    def build(actors: Any) -> tuple[dict[str, Any], str]:
-        from billing.models import BillingOrder, PaymentMethod
-        from billing.services import order_create_renewal
-
-        order = order_create_renewal(
-            provider=actors.tenant_a, plan_code="basic", months=1, method="balance", note="甲方订单isoA"
-        )
-        if wechat_qr:
-            BillingOrder.objects.filter(pk=order.pk).update(
-                method=PaymentMethod.WECHAT_PAY, gateway_url="weixin://wxpay/bizpayurl?pr=isoA"
-            )
-        return ({"number": order.number} if in_url else {}), order.note
-
-    return build
 
 
 # --- Asset system (integrations.asset_systems; premium) ---------------------------------------------
