@@ -9,6 +9,7 @@ in-process and periodic jobs run on a thread), ``BASE_DOMAIN`` (default ``localh
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -130,6 +131,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (tenant routing, rate limits); Redis when configured ----------------------------------
 REDIS_URL = env_optional("REDIS_URL")
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {
         "default": {
