@@ -63,3 +63,10 @@ def test_the_api_schema_and_docs_are_served_offline(actors: Any) -> None:
     docs = client.get("/api/docs/").content.decode()
     assert "cdn" not in docs.lower()
     assert "/static/drf_spectacular_sidecar/" in docs
+
+
+def test_the_portal_home_leads_straight_to_a_quick_report(actors: Any) -> None:
+    client = Client(HTTP_HOST=host_of(actors.tenant_a))
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "快捷报修" in page
+    assert 'action="/report/"' in page and 'name="q"' in page
