@@ -62,7 +62,8 @@ bench: install-dev
 	$(BIN)/python bench/run_all.py
 
 stop-db:
-	$(BIN)/python -c "import pgserver; pgserver.get_server('var/pg', cleanup_mode='stop')"
+	$(BIN)/python -c "from pathlib import Path; from saas_platform.embedded_pg import stop_embedded; \
+	print('stopped' if stop_embedded(Path('var/pg')) else 'not running')"
 
 clean:
 	rm -rf $(VENV) var

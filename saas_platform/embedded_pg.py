@@ -25,3 +25,16 @@ def embedded_database_url(data_dir: Path) -> str:
     uri: str = server.get_uri()
     logger.debug("embedded PostgreSQL at %s", uri)
     return uri
+
+
+def stop_embedded(data_dir: Path) -> bool:
+    """Stop the embedded server (``make stop-db``); False when it was not running."""
+    import os
+
+    from pgserver import pg_ctl
+
+    if not (data_dir / "postmaster.pid").exists():
+        return False
+    user = "pgserver" if os.geteuid() == 0 else None  # pgserver runs postgres as this user under root
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data_dir, user=user)
+    return True
