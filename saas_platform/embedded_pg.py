@@ -31,8 +31,9 @@ def stop_embedded(data_dir: Path) -> bool:
     """Stop the embedded server (``make stop-db``); False when it was not running."""
     import os
 
-    from pgserver import pg_ctl
+    import pgserver
 
+    pg_ctl = pgserver.pg_ctl  # type: ignore[attr-defined]  # made at import time, one per binary
     if not (data_dir / "postmaster.pid").exists():
         return False
     user = "pgserver" if os.geteuid() == 0 else None  # pgserver runs postgres as this user under root
