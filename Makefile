@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PROD_CHECK_ENV := DJANGO_SETTINGS_MODULE=saas_platform.settings.production \
 	SECRET_KEY=check-deploy-only-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH BASE_DOMAIN=baoxiu.example
 
-.PHONY: run test install install-dev lint typecheck migrate demo serve stop-db bench clean chromium
+.PHONY: run test install install-dev lint typecheck migrate demo serve stop-db bench clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,19 +43,23 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy .
 
-## The browser test drives Debian's chromium (never a downloaded browser); installed when missing
-## and possible (root + apt-get), so `make test` works on a fresh Debian machine.
-chromium:
-	@if [ ! -x /usr/bin/chromium ]; then \
+## Two tests need programs from Debian, never downloaded builds: the browser tests drive chromium and
+## the broker-outage test starts its own redis-server. Installed when missing and possible (root +
+## apt-get), so `make test` works on a fresh Debian machine.
+system-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 		else \
-			echo "The browser test needs /usr/bin/chromium: run 'apt-get install -y chromium' as root." >&2; \
+			echo "The test suite needs:$$missing — run 'apt-get install -y$$missing' as root." >&2; \
 		fi; \
 	fi
 
 ## make test: quality gates, then the whole suite on real PostgreSQL.
-test: lint typecheck chromium
+test: lint typecheck system-deps
 	$(BIN)/python -m pytest
 
 bench: install-dev
