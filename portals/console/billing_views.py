@@ -163,71 +163,49 @@ def account(request: HttpRequest) -> HttpResponse:
     return _render_account(request)
 
 
-@admin_required
-def account_renew(request: HttpRequest) -> HttpResponse:
+def _order_and_pay(
+    request: HttpRequest, form_class: type[forms.Form], form_key: str, create: Callable[..., Any]
+) -> HttpResponse:
+    """The shared shape of renew / upgrade / top-up: validate, create the order, start paying."""
     if request.method != "POST":
         return _render_account(request)
-    form = RenewForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
+        data = dict(form.cleaned_data)
+        staff = current_staff(request)
         try:
-            order = order_create_renewal(
+            order = create(
                 provider=_provider(request),
-                plan_code=form.cleaned_data["plan"],
-                months=form.cleaned_data["months"],
-                method=form.cleaned_data["method"],
-                note=form.cleaned_data["note"],
-                creator_phone=current_staff(request).phone,
-                creator_name=current_staff(request).display_name,
+                creator_phone=staff.phone,
+                creator_name=staff.display_name,
+                **data,
             )
         except BillingError as exc:
             form.add_error(None, exc)
         else:
-            return _start_payment(request, order, form.cleaned_data["method"])
-    return _render_account(request, renew_form=form)
+            return _start_payment(request, order, data["method"])
+    return _render_account(request, **{form_key: form})
+
+
+@admin_required
+def account_renew(request: HttpRequest) -> HttpResponse:
+    return _order_and_pay(
+        request, RenewForm, "renew_form", lambda plan, **kw: order_create_renewal(plan_code=plan, **kw)
+    )
 
 
 @admin_required
 def account_upgrade(request: HttpRequest) -> HttpResponse:
-    if request.method != "POST":
-        return _render_account(request)
-    form = UpgradeForm(request.POST)
-    if form.is_valid():
-        try:
-            order = order_create_upgrade(
-                provider=_provider(request),
-                plan_code=form.cleaned_data["plan"],
-                method=form.cleaned_data["method"],
-                note=form.cleaned_data["note"],
-                creator_phone=current_staff(request).phone,
-                creator_name=current_staff(request).display_name,
-            )
-        except BillingError as exc:
-            form.add_error(None, exc)
-        else:
-            return _start_payment(request, order, form.cleaned_data["method"])
-    return _render_account(request, upgrade_form=form)
+    return _order_and_pay(
+        request, UpgradeForm, "upgrade_form", lambda plan, **kw: order_create_upgrade(plan_code=plan, **kw)
+    )
 
 
 @admin_required
 def account_top_up(request: HttpRequest) -> HttpResponse:
-    if request.method != "POST":
-        return _render_account(request)
-    form = TopUpForm(request.POST)
-    if form.is_valid():
-        try:
-            order = order_create_top_up(
-                provider=_provider(request),
-                amount_fen=form.cleaned_data["amount"],
-                method=form.cleaned_data["method"],
-                note=form.cleaned_data["note"],
-                creator_phone=current_staff(request).phone,
-                creator_name=current_staff(request).display_name,
-            )
-        except BillingError as exc:
-            form.add_error(None, exc)
-        else:
-            return _start_payment(request, order, form.cleaned_data["method"])
-    return _render_account(request, top_up_form=form)
+    return _order_and_pay(
+        request, TopUpForm, "top_up_form", lambda amount, **kw: order_create_top_up(amount_fen=amount, **kw)
+    )
 
 
 def _order_or_404(request: HttpRequest, number: str) -> BillingOrder:

@@ -12,6 +12,7 @@ and whether trying again later may help (``retryable``).
 
 from __future__ import annotations
 
+import abc
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -111,7 +112,7 @@ class PullResult:
     cursor: str
 
 
-class AssetAdapter:
+class AssetAdapter(abc.ABC):
     """Subclasses set ``kind``/``label``/``auth_modes`` and implement the five operations."""
 
     kind: ClassVar[str] = ""
@@ -152,25 +153,30 @@ class AssetAdapter:
         """Exchange the account and password for a session token: (token, lifetime in seconds)."""
         raise AdapterError(_("This system does not sign in with an account and password."), retryable=False)
 
+    @abc.abstractmethod
     def test_connection(self) -> str:
         """Check the address and credentials; returns a short description of what answered."""
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def lookup_asset(self, query: str) -> ExternalAsset | None:
         """The machine whose machine number or serial number is ``query`` (None: not there)."""
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def push_order(self, work: WorkOrderRequest) -> PushResult:
         """Create the work order there and return its id."""
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def pull_changes(self, *, cursor: str, open_work_orders: list[tuple[str, str]]) -> PullResult:
         """Status changes since ``cursor`` for the open work orders [(external id, external asset id)]."""
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def parse_webhook(self, payload: Any) -> list[StatusChange]:
         """The status changes in a pushed (already signature-checked) JSON body."""
-        raise NotImplementedError
+        ...
 
 
 def first_text(value: Any) -> str:
