@@ -14,39 +14,14 @@ Adding a route without an entry here fails ``test_every_tenant_route_has_an_isol
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-Build = Callable[[Any], tuple[dict[str, Any], str]]
+from tests.isolation.case import Build, Case, Private, Public, _kwargs, _marker_only, _no_object
 
-
-def _no_object(actors: Any) -> tuple[dict[str, Any], str]:
-    return {}, actors.owner_a.phone
-
-
-@dataclass(frozen=True)
-class Case:
-    private: bool
-    build: Build = _no_object
-    methods: tuple[str, ...] = ("get",)
-    data: dict[str, Any] | Callable[[Any], dict[str, Any]] = field(default_factory=dict)
-    viewer: Callable[[Any], Any] | None = None
-
-
-def Public(**kwargs: Any) -> Case:  # noqa: N802
-    return Case(private=False, **kwargs)
-
-
-def Private(**kwargs: Any) -> Case:  # noqa: N802
-    return Case(private=True, **kwargs)
-
-
-def _kwargs(**values: Any) -> Build:
-    def build(actors: Any) -> tuple[dict[str, Any], str]:
-        return dict(values), actors.owner_a.phone
-
-    return build
+__all__ = ["CASES", "Build", "Case", "Private", "Public", "_kwargs", "_marker_only", "_no_object"]
 
 
 def _handoff_token(actors: Any) -> tuple[dict[str, Any], str]:
@@ -66,15 +41,6 @@ def _staff_member(actors: Any) -> tuple[dict[str, Any], str]:
 
     staff = staff_create(phone="13700007777", password=None, role="engineer", display_name="甲方工程师isoA")
     return {"pk": staff.pk}, "甲方工程师isoA"
-
-
-def _marker_only(build: Build) -> Build:
-    """For list pages: build the object, pass no URL kwargs, look for its marker."""
-
-    def wrapped(actors: Any) -> tuple[dict[str, Any], str]:
-        return {}, build(actors)[1]
-
-    return wrapped
 
 
 def _invitation(actors: Any) -> tuple[dict[str, Any], str]:
@@ -460,7 +426,7 @@ def _photo_upload(actors: Any) -> dict[str, Any]:
     return {"file": _jpeg()}
 
 
-CASES: dict[str, Case] = {
+_CORE_CASES: dict[str, Case] = {
     "healthz": Public(),
     "set_language": Public(methods=("post",), data={"language": "en", "next": "/"}),
     "api-schema": Public(),
@@ -631,3 +597,22 @@ CASES: dict[str, Case] = {
         methods=("post",), build=_order("dispatched"), data={"note": "已联系客户"}, viewer=_engineer_viewer
     ),
 }
+
+
+def _area_cases() -> dict[str, Case]:
+    """Every ``tests/isolation/cases_<area>.py`` module's ``CASES``; a route named twice is an error."""
+    import tests.isolation as package
+
+    merged: dict[str, Case] = {}
+    for module_info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if not module_info.name.startswith("cases_"):
+            continue
+        module = importlib.import_module(f"tests.isolation.{module_info.name}")
+        for route, case in module.CASES.items():
+            if route in merged or route in _CORE_CASES:
+                raise ValueError(f"isolation case for {route!r} is defined twice ({module_info.name})")
+            merged[route] = case
+    return merged
+
+
+CASES: dict[str, Case] = {**_CORE_CASES, **_area_cases()}
