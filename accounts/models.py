@@ -17,6 +17,7 @@ class StaffRole(models.TextChoices):
     DISPATCHER = "dispatcher", _("Dispatcher")
     SUPERVISOR = "supervisor", _("Supervisor")
     ENGINEER = "engineer", _("Engineer")
+    GUARD = "guard", _("Gate guard")  # visitors: checks passes at the gate, sees who is on site
 
 
 class StaffStatus(models.TextChoices):

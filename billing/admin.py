@@ -65,6 +65,7 @@ class PlanForm(forms.ModelForm):
             "asset_sync",
             "custom_domain",
             "wechat",
+            "visitors",
             "staff_seats",
             "custom_form_templates",
         )
@@ -94,6 +95,7 @@ class PlanAdmin(admin.ModelAdmin):
         "asset_sync",
         "custom_domain",
         "wechat",
+        "visitors",
         "staff_seats",
         "custom_form_templates",
     )

@@ -34,9 +34,10 @@ class Feature(models.TextChoices):
     WECHAT = "wechat", _("WeChat official account")
     STAFF_SEATS = "staff_seats", _("Staff seats")
     CUSTOM_FORM_TEMPLATES = "custom_form_templates", _("Custom repair-form templates")
+    VISITORS = "visitors", _("Visitor appointments")
 
 
-BOOLEAN_FEATURES = (Feature.ASSET_SYNC, Feature.CUSTOM_DOMAIN, Feature.WECHAT)
+BOOLEAN_FEATURES = (Feature.ASSET_SYNC, Feature.CUSTOM_DOMAIN, Feature.WECHAT, Feature.VISITORS)
 LIMIT_FEATURES = (Feature.STAFF_SEATS, Feature.CUSTOM_FORM_TEMPLATES)
 
 
@@ -61,6 +62,7 @@ class Plan(models.Model):
     asset_sync = models.BooleanField(_("external asset-system sync"), default=False)
     custom_domain = models.BooleanField(_("custom domain"), default=False)
     wechat = models.BooleanField(_("WeChat official account"), default=True)
+    visitors = models.BooleanField(_("visitor appointments"), default=False)
     staff_seats = models.PositiveIntegerField(
         _("staff seats"), null=True, blank=True, help_text=_("Empty means unlimited.")
     )
