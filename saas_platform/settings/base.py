@@ -72,6 +72,7 @@ TENANT_APPS = [
     "repair_forms",
     "integrations",
     "integrations.asset_systems",
+    "visitors",
     "portals",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
