@@ -14,6 +14,7 @@ from django.db import transaction
 
 from repair_forms import imports, jobs
 from repair_forms.models import ImportJob
+from tenants.broker import publish
 from tenants.services import for_each_tenant
 
 
@@ -42,4 +43,5 @@ def run_asset_import(job_id: int) -> str:
 def enqueue_asset_import(job: ImportJob) -> None:
     """Start ``job`` in the background once the transaction that created it has committed."""
     job_id = job.pk
-    transaction.on_commit(lambda: run_asset_import.delay(job_id))
+    # Robust and never waiting on the broker: the job row is committed either way.
+    transaction.on_commit(lambda: publish(run_asset_import, args=(job_id,)), robust=True)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from integrations.sms.codes import CodeRefused, code_send, code_verify
 from portals.console.handoff import handoff_url
 from saas_platform.forms import LoginForm, ResetPasswordForm, ResetRequestForm, SendCodeForm, SignupForm
-from saas_platform.ratelimit import client_ip, rate_limited
+from saas_platform.ratelimit import Verdict, client_ip, rate_limit, rate_limited
 from saas_platform.services import provider_signup, providers_signing_in
 from tenants.models import Provider
 from tenants.selectors import phone_owns_a_provider, providers_for_phone, subdomain_availability
@@ -39,7 +39,14 @@ def _too_many() -> str:
 
 def _send_code(request: HttpRequest, *, phone_raw: str, purpose: str) -> tuple[bool, str, str]:
     """(sent, message, reason) for the signup or reset code; shared by the JSON and form paths."""
-    if rate_limited(request, "send_code"):
+    verdict = rate_limit(request, "send_code")
+    if verdict == Verdict.UNAVAILABLE:  # the cache is down: SMS sends fail closed, and say so
+        return (
+            False,
+            _("Text messages cannot be sent right now. Try again in a few minutes."),
+            "sms_unavailable",
+        )
+    if verdict == Verdict.LIMITED:
         return False, _too_many(), "rate_limited"
     form = SendCodeForm({"phone": phone_raw})
     if not form.is_valid():
@@ -75,6 +82,8 @@ def send_code(request: HttpRequest) -> JsonResponse:
     if sent:
         return JsonResponse({"ok": True, "message": message})
     status = 429 if reason in {"rate_limited", "too_soon", "daily_limit_phone", "daily_limit_ip"} else 400
+    if reason == "sms_unavailable":
+        status = 503
     return JsonResponse({"ok": False, "error": message, "reason": reason}, status=status)
 
 

@@ -4,17 +4,30 @@ A warm lookup makes zero database queries: the resolved ``Provider`` is kept in 
 (Redis in production, so every process shares it) under the hostname. ``tenants.signals`` drops the
 entry whenever a Provider or Domain changes. Unknown hosts are cached briefly as misses so random
 hostnames cannot hammer the database.
+
+While the shared cache is down (``tenants.cache_backend``: reads answer "not cached" instead of
+raising), lookups go to the database and are kept in a small in-process cache for
+``LOCAL_SECONDS``, so an outage costs one query per host per process every few seconds, not one per
+request — and never a 500. The short lifetime bounds how long a change made meanwhile goes unseen.
 """
 
 from __future__ import annotations
 
+import threading
+import time
+
 from django.conf import settings
 from django.core.cache import cache
 
+from tenants.cache_backend import shared_cache_down
 from tenants.models import Domain, Provider
 
 _MISS = "__no_tenant__"
 _MISS_SECONDS = 30
+LOCAL_SECONDS = 10.0
+LOCAL_MAX_ENTRIES = 10_000
+_local: dict[str, tuple[float, Provider | None]] = {}
+_local_lock = threading.Lock()
 
 
 def normalize_host(host: str) -> str:
@@ -47,24 +60,52 @@ def cache_key(hostname: str) -> str:
 
 def tenant_for_host(hostname: str) -> Provider | None:
     """The provider that serves ``hostname``, or None. Cached; see module docstring."""
+    if shared_cache_down():
+        return _local_lookup(hostname)
     key = cache_key(hostname)
     cached = cache.get(key)
     if cached == _MISS:
         return None
     if isinstance(cached, Provider):
         return cached
+    if shared_cache_down():  # this very read found the cache down
+        return _local_lookup(hostname)
+    provider = _from_database(hostname)
+    if provider is None:
+        cache.set(key, _MISS, _MISS_SECONDS)
+    else:
+        cache.set(key, provider, settings.TENANT_CACHE_SECONDS)
+    return provider
+
+
+def _from_database(hostname: str) -> Provider | None:
     domain = Domain.objects.select_related("tenant").filter(domain=hostname).first()
     if domain is None:
-        cache.set(key, _MISS, _MISS_SECONDS)
         return None
     provider: Provider = domain.tenant
     setattr(provider, "domain_url", hostname)  # noqa: B010 (django-tenants declares it None)
-    cache.set(key, provider, settings.TENANT_CACHE_SECONDS)
+    return provider
+
+
+def _local_lookup(hostname: str) -> Provider | None:
+    """The shared cache is down: the database, remembered in this process for ``LOCAL_SECONDS``."""
+    now = time.monotonic()
+    hit = _local.get(hostname)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    provider = _from_database(hostname)
+    with _local_lock:
+        if len(_local) >= LOCAL_MAX_ENTRIES:
+            _local.clear()
+        _local[hostname] = (now + LOCAL_SECONDS, provider)
     return provider
 
 
 def forget_hosts(hostnames: list[str]) -> None:
     cache.delete_many([cache_key(h) for h in hostnames if h])
+    with _local_lock:
+        for hostname in hostnames:
+            _local.pop(hostname, None)
 
 
 def hostname_is_live(hostname: str) -> bool:

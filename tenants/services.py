@@ -25,11 +25,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
+from psycopg.errors import DuplicateSchema
 
+from tenants.broker import publish
 from tenants.domains import subdomain_host
 from tenants.models import (
     Domain,
@@ -109,9 +111,48 @@ def fingerprints_of(schemas: list[str]) -> dict[str, str]:
 
 
 def provider_provision(*, name: str, subdomain: str, owner: OwnerSpec, use_spare: bool = True) -> Provider:
-    """Create a provider with its subdomain, schema and seed data, all or nothing."""
+    """Create a provider with its subdomain, schema and seed data, all or nothing.
+
+    Two signups racing for one name or subdomain both pass the checks; the database's unique
+    constraints pick the winner, and the loser gets the very ``ProvisioningError`` it would have
+    got had it come second — never an ``IntegrityError``."""
     name = (name or "").strip()
     subdomain = (subdomain or "").strip().lower()
+    errors = _provision_errors(name=name, subdomain=subdomain)
+    if errors:
+        raise ProvisioningError(errors)
+
+    schema = schema_name_for(subdomain)
+    try:
+        with transaction.atomic():
+            provider = Provider(name=name, schema_name=schema, owner_phone=_e164(owner.phone))
+            provider.save()
+            Domain.objects.create(
+                domain=subdomain_host(subdomain), tenant=provider, is_primary=True, kind=DomainKind.SUBDOMAIN
+            )
+            _create_tenant_schema(schema, use_spare=use_spare)
+            for hook in settings.PROVIDER_PROVISIONED_HOOKS:
+                import_string(hook)(provider=provider)
+            with schema_context(schema):
+                for seeder in settings.TENANT_SEEDERS:
+                    import_string(seeder)(provider=provider, owner=owner)
+    except (IntegrityError, ProgrammingError) as exc:
+        if isinstance(exc, ProgrammingError) and not isinstance(exc.__cause__, DuplicateSchema):
+            raise
+        logger.info("signup for %r / %r lost a uniqueness race: %s", name, subdomain, exc)
+        raise ProvisioningError(
+            _provision_errors(name=name, subdomain=subdomain)
+            or {"subdomain": [_("This subdomain is already taken.")]}
+        ) from None
+    if settings.TENANT_SPARE_POOL_SIZE:
+        # Robust: a broker outage must not turn a committed signup into an error (beat refills too).
+        transaction.on_commit(_enqueue_refill, robust=True)
+    logger.info("provisioned provider %s (%s)", provider.name, schema)
+    return provider
+
+
+def _provision_errors(*, name: str, subdomain: str) -> dict[str, list[str]]:
+    """What is wrong with this name and subdomain, as the signup form shows it (empty: nothing)."""
     errors: dict[str, list[str]] = {}
     if not name:
         errors["name"] = [_("Enter the provider name.")]
@@ -128,26 +169,7 @@ def provider_provision(*, name: str, subdomain: str, owner: OwnerSpec, use_spare
             schema_name_for(subdomain)
         ):
             errors["subdomain"] = [_("This subdomain is already taken.")]
-    if errors:
-        raise ProvisioningError(errors)
-
-    schema = schema_name_for(subdomain)
-    with transaction.atomic():
-        provider = Provider(name=name, schema_name=schema, owner_phone=_e164(owner.phone))
-        provider.save()
-        Domain.objects.create(
-            domain=subdomain_host(subdomain), tenant=provider, is_primary=True, kind=DomainKind.SUBDOMAIN
-        )
-        _create_tenant_schema(schema, use_spare=use_spare)
-        for hook in settings.PROVIDER_PROVISIONED_HOOKS:
-            import_string(hook)(provider=provider)
-        with schema_context(schema):
-            for seeder in settings.TENANT_SEEDERS:
-                import_string(seeder)(provider=provider, owner=owner)
-    if settings.TENANT_SPARE_POOL_SIZE:
-        transaction.on_commit(_enqueue_refill)
-    logger.info("provisioned provider %s (%s)", provider.name, schema)
-    return provider
+    return errors
 
 
 def _e164(phone: str) -> str:
@@ -163,7 +185,7 @@ def _e164(phone: str) -> str:
 def _enqueue_refill() -> None:
     from tenants.tasks import refill_spare_schemas
 
-    refill_spare_schemas.delay()
+    publish(refill_spare_schemas)  # never raises: the periodic refill runs anyway
 
 
 def _create_tenant_schema(schema: str, *, use_spare: bool) -> None:

@@ -7,7 +7,8 @@
 - ``sweep_notifications()``: periodic (``CELERY_BEAT_SCHEDULE``), every tenant: fans out events
   that never were and re-sends notifications that are due or stuck.
 
-``enqueue_*`` never raise: with the broker unreachable they log and leave the work to the sweeper.
+``enqueue_*`` never raise and never wait: with the broker unreachable they log (once per outage, in
+``tenants.broker``) and leave the work to the sweeper, beat's relay of the outbox rows.
 Tasks run in the schema they were sent from (tenant-schemas-celery) and are safe to run twice.
 """
 
@@ -21,21 +22,19 @@ from celery.exceptions import Retry
 
 from integrations.notifications import services
 from integrations.wechat.accounts import current_schema
+from tenants import broker
 from tenants.models import Provider
 from tenants.services import for_each_tenant
 
 logger = logging.getLogger(__name__)
 
 
-def _send(task: Any, *args: Any, schema: str | None = None) -> bool:
-    """Publish ``task(*args)`` to run in ``schema`` (default: the active one), never raising."""
+def _send(task: Any, *args: Any, schema: str | None = None, probe: bool = False) -> bool:
+    """Publish ``task(*args)`` to run in ``schema`` (default: the active one), never raising and never
+    waiting on a broker that is down (``tenants.broker``). ``probe``: try even while publishing is
+    paused after a failure — the sweeper (a periodic job, not a request) is how the pause ends."""
     headers = {"_schema_name": schema or current_schema()}
-    try:
-        task.apply_async(args=args, retry=False, headers=headers)
-    except Exception:  # noqa: BLE001 (broker down: the sweeper will pick it up)
-        logger.warning("could not enqueue %s%r; the sweeper will pick it up", task.name, args, exc_info=True)
-        return False
-    return True
+    return broker.publish(task, args=args, headers=headers, probe=probe)
 
 
 BATCH = 100
@@ -49,11 +48,14 @@ def enqueue_delivery(notification_id: int, *, schema: str | None = None) -> bool
     return _send(deliver_notification, notification_id, schema=schema)
 
 
-def enqueue_deliveries(notification_ids: list[int], *, schema: str | None = None) -> bool:
+def enqueue_deliveries(
+    notification_ids: list[int], *, schema: str | None = None, probe: bool = False
+) -> bool:
     """One task per batch of up to ``BATCH`` notifications (an event's, or the sweeper's)."""
     ok = True
     for start in range(0, len(notification_ids), BATCH):
-        ok = _send(deliver_notifications, notification_ids[start : start + BATCH], schema=schema) and ok
+        batch = notification_ids[start : start + BATCH]
+        ok = _send(deliver_notifications, batch, schema=schema, probe=probe and ok) and ok
     return ok
 
 
@@ -113,11 +115,11 @@ def sweep_tenant(*, grace_seconds: int = 60, deliver_inline: bool = False) -> di
     fanned = 0
     for event_id in services.events_not_fanned_out(grace_seconds=grace_seconds):
         pending = services.notifications_fan_out(event_id=event_id)
-        if deliver_inline or not enqueue_deliveries(pending):
+        if deliver_inline or not enqueue_deliveries(pending, probe=True):
             _deliver_inline(pending)
         fanned += 1
     due = services.notifications_due(grace_seconds=grace_seconds)
-    if due and (deliver_inline or not enqueue_deliveries(due)):
+    if due and (deliver_inline or not enqueue_deliveries(due, probe=True)):
         _deliver_inline(due)
     return {"events": fanned, "notifications": len(due)}
 

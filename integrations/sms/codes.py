@@ -14,7 +14,11 @@ cannot slip past a limit (both are atomic on Redis).
 
 Every refusal raises ``CodeRefused`` (a ``ValidationError``) with a translated message and a stable
 ``reason``: invalid_phone, too_soon, daily_limit_phone, daily_limit_ip, send_failed,
-invalid_format, expired, used, wrong, locked.
+invalid_format, expired, used, wrong, locked, sms_unavailable (the shared cache is down: sends fail
+closed).
+
+``code_spent_on_success`` consumes a code only if the work it guards completes (a signup that lost
+a race, or failed, leaves the code good for the retry).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -35,6 +40,7 @@ from django.utils.translation import ngettext
 
 from accounts.validators import normalize_phone
 from integrations.sms.gateway import SmsSendError, sms_send
+from tenants.cache_backend import shared_cache_down
 
 CODE_LENGTH = 6
 
@@ -98,6 +104,11 @@ def code_send(*, phone: str, purpose: str, scope: str, ip: str | None) -> None:
     resend = _setting("SMS_CODE_RESEND_SECONDS", 60)
     cooldown_key = _key("cooldown", phone)
     if not cache.add(cooldown_key, now + resend, resend):
+        if shared_cache_down():  # nothing can be counted or remembered: fail closed, and say why
+            raise CodeRefused(
+                _("Text messages cannot be sent right now. Try again in a few minutes."),
+                reason="sms_unavailable",
+            )
         until = cache.get(cooldown_key) or now + resend
         seconds = max(1, int(until - now + 0.999))
         raise CodeRefused(
@@ -198,3 +209,22 @@ def code_verify(*, phone: str, purpose: str, scope: str, code: str) -> None:
         raise CodeRefused(_("This code has already been used. Ask for a new one."), reason="used")
     cache.set(used_key, True, _ttl())
     cache.delete(tries_key)
+
+
+@contextlib.contextmanager
+def code_spent_on_success(*, phone: str, purpose: str, scope: str, code: str) -> Iterator[None]:
+    """Accept ``code`` like ``code_verify`` (single use: of two racing requests one wins), but give
+    it back if the block raises, so a signup that fails — a lost race, a database error — does not
+    cost the person their code."""
+    normalized = _phone(phone)
+    code_key = _key("code", scope, purpose, normalized)
+    entry: dict[str, Any] | None = cache.get(code_key)
+    code_verify(phone=phone, purpose=purpose, scope=scope, code=code)
+    try:
+        yield
+    except BaseException:
+        remaining = int(float((entry or {}).get("expires", 0)) - _now())
+        if entry is not None and remaining > 0:
+            cache.set(code_key, entry, remaining)
+            cache.delete(_key("used", scope, purpose, normalized))
+        raise

@@ -17,7 +17,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "baoxiu"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
+# Publishing never waits on a broker that is down: one short connect, no retries (a retry costs
+# seconds inside a request). The outbox rows are the truth and the sweeper relays what was not sent.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 3, "max_retries": 0}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = "Asia/Shanghai"
 
 # One schedule for both drivers (celery beat, or the in-process scheduler without Redis).
