@@ -122,6 +122,7 @@ def test_the_next_approvers_are_named_on_each_event_that_hands_the_application_o
     application = school.submit()
     services.application_decide(actor=school.host, application=application, approve=True)
     submitted, handed_on = list(selectors.timeline(application))
+    assert submitted.step is not None and handed_on.step is not None
     assert submitted.notify == [Notify.NEXT_APPROVERS] and submitted.step.name == "对接人审批"
     assert handed_on.notify == [Notify.NEXT_APPROVERS] and handed_on.step.name == "对接人审批"
 

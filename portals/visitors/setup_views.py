@@ -1,0 +1,133 @@
+"""Console, administrators: units (departments with heads and members), approver groups, the
+approval chain (ordered steps with an optional condition) and the visitor settings (walk-ins, the
+application form's extra fields)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import StaffRole
+from portals.access import current_staff, staff_required
+from portals.visitors.access import console_feature
+from portals.visitors.forms import ChainStepForm, GroupForm, UnitForm, VisitorSettingsForm
+from portals.web import add_service_errors
+from visitors import services
+from visitors.models import ApproverGroup, ChainStep, Unit
+from visitors.organisation import visitor_settings
+
+ADMIN = StaffRole.ADMIN
+
+
+@staff_required(ADMIN)
+@console_feature
+def setup(request: HttpRequest) -> HttpResponse:
+    services.chain_default_ensure()
+    current = visitor_settings()
+    form = VisitorSettingsForm(
+        request.POST or None,
+        initial={"walk_in_allowed": current.walk_in_allowed, "extra_fields": current.extra_fields},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visitor_settings_update(
+                actor=current_staff(request),
+                walk_in_allowed=form.cleaned_data["walk_in_allowed"],
+                extra_fields=form.cleaned_data["extra_fields"] or [],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The visitor settings were saved."))
+            return redirect("console:visitors-setup")
+    context: dict[str, Any] = {
+        "form": form,
+        "units": Unit.objects.select_related("head").prefetch_related("members"),
+        "groups": ApproverGroup.objects.prefetch_related("members"),
+        "steps": ChainStep.objects.select_related("group", "person"),
+    }
+    return render(request, "portals/visitors/console/setup.html", context)
+
+
+@staff_required(ADMIN)
+@console_feature
+def unit_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    unit = get_object_or_404(Unit, pk=pk) if pk else None
+    initial = {"name": unit.name, "head": unit.head, "members": list(unit.members.all())} if unit else None
+    form = UnitForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_save(actor=current_staff(request), unit=unit, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The unit was saved."))
+            return redirect("console:visitors-setup")
+    return render(request, "portals/visitors/console/setup_form.html", {"form": form, "title": _("Unit")})
+
+
+@staff_required(ADMIN)
+@console_feature
+def group_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    group = get_object_or_404(ApproverGroup, pk=pk) if pk else None
+    initial = {"name": group.name, "members": list(group.members.all())} if group else None
+    form = GroupForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.group_save(actor=current_staff(request), group=group, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The group was saved."))
+            return redirect("console:visitors-setup")
+    return render(
+        request, "portals/visitors/console/setup_form.html", {"form": form, "title": _("Approver group")}
+    )
+
+
+@staff_required(ADMIN)
+@console_feature
+def step_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    step = get_object_or_404(ChainStep, pk=pk) if pk else None
+    initial = None
+    if step is not None:
+        initial = {
+            "name": step.name,
+            "approver_kind": step.approver_kind,
+            "group": step.group,
+            "person": step.person,
+            "condition_field": step.condition_field,
+            "condition_value": step.condition_value,
+        }
+    form = ChainStepForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.chain_step_save(actor=current_staff(request), step=step, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The approval step was saved."))
+            return redirect("console:visitors-setup")
+    return render(
+        request, "portals/visitors/console/setup_form.html", {"form": form, "title": _("Approval step")}
+    )
+
+
+@require_POST
+@staff_required(ADMIN)
+@console_feature
+def step_action(request: HttpRequest, pk: int) -> HttpResponse:
+    step = get_object_or_404(ChainStep, pk=pk)
+    action = request.POST.get("action")
+    if action == "delete":
+        services.chain_step_delete(actor=current_staff(request), step=step)
+        messages.success(request, _("The approval step was removed."))
+    elif action in ("up", "down"):
+        services.chain_step_move(actor=current_staff(request), step=step, up=action == "up")
+    return redirect("console:visitors-setup")
