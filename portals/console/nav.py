@@ -20,6 +20,10 @@ ALL = frozenset(StaffRole.values)
 ADMIN = frozenset({StaffRole.ADMIN})
 OPERATIONS = frozenset({StaffRole.ADMIN, StaffRole.DISPATCHER, StaffRole.SUPERVISOR})
 BACK_OFFICE = frozenset({StaffRole.ADMIN, StaffRole.DISPATCHER})
+# 预约访客 (portals/visitors): the entry stays lit on every visitor screen but the gate.
+VISITOR_SCREENS = tuple(
+    f"console:visitors-{name}" for name in ("application", "invitation", "setup", "unit", "group", "step", "pass")
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,8 @@ class NavItem:
 
 CONSOLE_NAV: list[NavItem] = [
     NavItem("console:home", _("Workbench"), ALL),
+    NavItem("console:visitors", _("Visitors"), ALL - {StaffRole.GUARD}, VISITOR_SCREENS),
+    NavItem("console:visitors-gate", _("Gate"), frozenset({StaffRole.GUARD, StaffRole.ADMIN})),
     NavItem("console:orders", _("Orders"), OPERATIONS, ("console:order", "console:dashboard")),
     NavItem("console:jobs", _("My jobs"), frozenset({StaffRole.ENGINEER}), ("console:job",)),
     NavItem("console:forms", _("Order forms"), ADMIN, ("console:form",)),
@@ -79,4 +85,5 @@ def nav_for(role: str, view_name: str = "") -> list[dict[str, object]]:
 # (``provider``, ``staff``, ``request``).
 WORKBENCH_CARDS: list[tuple[str, frozenset[str]]] = [
     ("portals/console/domains/_workbench_card.html", ADMIN),
+    ("portals/visitors/console/_workbench_card.html", ALL),
 ]
