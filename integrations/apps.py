@@ -12,3 +12,7 @@ class IntegrationsConfig(AppConfig):
 
         sms_templates.register()
         signals.connect()
+
+        from integrations.miniprogram import signals as miniprogram_signals
+
+        miniprogram_signals.connect()

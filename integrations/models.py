@@ -314,3 +314,13 @@ class Notification(models.Model):
 
 def default_from_email() -> str:
     return str(getattr(settings, "NOTIFY_EMAIL_FROM", "") or settings.DEFAULT_FROM_EMAIL)
+
+
+# The mini-program's models live in their own module; importing them registers them with this app.
+from integrations.miniprogram.models import (  # noqa: E402,F401
+    ApiSession,
+    MiniProgramAccount,
+    MiniProgramCode,
+    MiniProgramUser,
+    SubscribeGrant,
+)
