@@ -39,6 +39,7 @@ from repair_forms.asset_services import (
 )
 from repair_forms.lifecycle import Actor
 from repair_forms.models import Asset, ImportJob, ImportStatus, WarrantyStatus
+from tenants.spreadsheets import cell_text_in, csv_bytes, xlsx_bytes, xlsx_rows
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 20_000
@@ -183,7 +184,7 @@ def _cell_text(value: Any) -> str:
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    return str(value).strip()
+    return cell_text_in(str(value).strip())
 
 
 def _decode(data: bytes) -> str:
@@ -199,18 +200,16 @@ def _raw_rows(job: ImportJob) -> Iterator[list[str]]:
     with job.file.open("rb") as handle:
         data = handle.read()
     if job.file_format == "xlsx":
-        from openpyxl import load_workbook
-
         try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:  # openpyxl raises many kinds for a broken file
+            # Formula cells arrive as their text ("=HYPERLINK(…)"), stored as text and exported
+            # escaped: never their cached result, never a live formula.
+            yield from ([_cell_text(v) for v in row] for row in xlsx_rows(data))
+        except ValueError:
             raise ValidationError(_("The file is not a valid XLSX workbook.")) from None
-        sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            yield [_cell_text(v) for v in row]
-        workbook.close()
         return
-    yield from ([cell.strip() for cell in row] for row in csv.reader(io.StringIO(_decode(data))))
+    yield from (
+        [cell_text_in(cell.strip()) for cell in row] for row in csv.reader(io.StringIO(_decode(data)))
+    )
 
 
 def _read_rows(job: ImportJob) -> list[tuple[int, dict[str, str]]]:
@@ -378,25 +377,12 @@ def assets_export(assets: QuerySet[Asset] | Iterable[Asset], *, file_format: str
     re-imported. CSV is UTF-8 with a BOM so Excel opens it correctly."""
     if isinstance(assets, QuerySet):
         assets = assets.select_related("brand", "category", "model", "company").iterator(chunk_size=2000)
+    rows = (_asset_row(asset) for asset in assets)
     if file_format == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("assets")
-        sheet.append(_header())
-        for asset in assets:
-            sheet.append(_asset_row(asset))
-        out = io.BytesIO()
-        workbook.save(out)
-        return out.getvalue()
+        return xlsx_bytes(_header(), rows, sheet_title="assets")
     if file_format != "csv":
         raise ValidationError({"format": [_("Choose CSV or XLSX.")]})
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow(_header())
-    for asset in assets:
-        writer.writerow(_asset_row(asset))
-    return ("\ufeff" + text.getvalue()).encode("utf-8")
+    return csv_bytes(_header(), rows)
 
 
 def import_template(*, file_format: str) -> bytes:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.passwords import new_password_attrs, new_password_help
 from accounts.validators import normalize_phone
 from tenants.models import Provider
 from tenants.selectors import phone_owns_a_provider, subdomain_availability
@@ -47,8 +49,8 @@ class PasswordPairMixin(forms.Form):
     password = forms.CharField(
         label=_("Password"),
         strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "minlength": "6"}),
-        help_text=_("At least 6 characters."),
+        widget=forms.PasswordInput(attrs=new_password_attrs()),
+        help_text=new_password_help(),
     )
     password_confirm = forms.CharField(
         label=_("Confirm password"),
@@ -58,7 +60,11 @@ class PasswordPairMixin(forms.Form):
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        validate_password(password)
+        # Fields before the password (phone, name) are already clean: compare against them too.
+        account = get_user_model()(
+            username=self.cleaned_data.get("phone") or "", first_name=self.cleaned_data.get("name") or ""
+        )
+        validate_password(password, account)
         return str(password)
 
     def clean(self) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from integrations.sms.codes import CodeRefused, code_send, code_verify
 from portals.console.handoff import handoff_url
 from saas_platform.forms import LoginForm, ResetPasswordForm, ResetRequestForm, SendCodeForm, SignupForm
+from saas_platform.login_throttle import lockout_message, login_allowed, login_failed
 from saas_platform.ratelimit import Verdict, client_ip, rate_limit, rate_limited
 from saas_platform.services import provider_signup, providers_signing_in
 from tenants.models import Provider
@@ -52,17 +53,15 @@ def _send_code(request: HttpRequest, *, phone_raw: str, purpose: str) -> tuple[b
     if not form.is_valid():
         return False, str(form.errors["phone"][0]), "invalid_phone"
     phone = form.cleaned_data["phone"]
-    if purpose == "signup" and phone_owns_a_provider(phone=phone):
-        return (
-            False,
-            _("This phone number already owns a provider. Sign in instead, or use another number."),
-            "owner_exists",
-        )
-    if purpose == "reset" and not providers_for_phone(phone=phone):
-        # Same answer as a real send, so the form does not reveal who has an account.
-        return True, _("If this number belongs to a provider's staff, a code is on its way."), ""
+    # Owners asking for a signup code and strangers asking for a reset code get the same answers
+    # (limits included) as everyone else, and no text: nobody learns who has an account, and
+    # nobody is texted for a code they cannot use.
+    if purpose == "signup":
+        deliver = not phone_owns_a_provider(phone=phone)
+    else:
+        deliver = bool(providers_for_phone(phone=phone))
     try:
-        code_send(phone=phone, purpose=purpose, scope="public", ip=client_ip(request))
+        code_send(phone=phone, purpose=purpose, scope="public", ip=client_ip(request), deliver=deliver)
     except CodeRefused as exc:
         return False, exc.messages[0], exc.reason
     if purpose == "reset":
@@ -81,7 +80,8 @@ def send_code(request: HttpRequest) -> JsonResponse:
     sent, message, reason = _send_code(request, phone_raw=request.POST.get("phone", ""), purpose=purpose)
     if sent:
         return JsonResponse({"ok": True, "message": message})
-    status = 429 if reason in {"rate_limited", "too_soon", "daily_limit_phone", "daily_limit_ip"} else 400
+    limited = {"rate_limited", "too_soon", "daily_limit_phone", "daily_limit_ip", "daily_limit_scope"}
+    status = 429 if reason in limited else 400
     if reason == "sms_unavailable":
         status = 503
     return JsonResponse({"ok": False, "error": message, "reason": reason}, status=status)
@@ -156,7 +156,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
             status = 429
         elif form.is_valid():
             phone = form.cleaned_data["phone"]
+            if not login_allowed(request, username=phone):
+                form.add_error(None, lockout_message())
+                return render(request, "public/login.html", {"form": form}, status=429)
             providers = providers_signing_in(phone=phone, password=form.cleaned_data["password"])
+            if not providers:
+                login_failed(request, username=phone)
             if len(providers) == 1:
                 return redirect(handoff_url(provider=providers[0], phone=phone))
             if providers:

@@ -1,5 +1,6 @@
-"""Password rules with our own wording: Django 5.2's minimum-length message has no Simplified
-Chinese translation yet, and every validation message here must exist in zh and en."""
+"""Password rules with our own wording (the policy itself is in ``settings/security.py``): Django
+5.2's minimum-length message has no Simplified Chinese translation yet, and every validation
+message here must exist in zh and en."""
 
 from __future__ import annotations
 

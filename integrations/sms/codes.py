@@ -4,8 +4,12 @@ What must stay true:
 - a code is 6 digits, lives ``SMS_CODE_TTL_SECONDS`` (5 minutes) and is good for one use only;
 - it is bound to (scope, purpose, phone): a code sent for tenant A's sign-in is worthless on tenant
   B or for a password reset;
-- at most one code per phone every ``SMS_CODE_RESEND_SECONDS`` (60 s), at most
-  ``SMS_DAILY_LIMIT_PER_PHONE`` per phone and ``SMS_DAILY_LIMIT_PER_IP`` per client IP a day;
+- limits are scoped so a stranger cannot lock a phone out everywhere: per (scope, phone) one code
+  every ``SMS_CODE_RESEND_SECONDS`` (60 s) and ``SMS_DAILY_LIMIT_PER_PHONE`` (10) a day, so eleven
+  requests on one provider's portal leave every other provider (and the public site) untouched;
+  across all scopes ``SMS_DAILY_LIMIT_PER_PHONE_PLATFORM`` (40, well above real use) a day; per
+  client address ``SMS_DAILY_LIMIT_PER_IP`` and per scope ``SMS_DAILY_LIMIT_PER_SCOPE`` a day
+  (one provider's portal cannot spend the platform's SMS budget);
 - ``SMS_CODE_MAX_ATTEMPTS`` (5) wrong tries lock the code; a new one must be requested.
 
 Codes live only in the Django cache (Redis in production, shared by every process), stored as an
@@ -95,14 +99,58 @@ def _uncount(key: str) -> None:
         cache.decr(key)
 
 
-def code_send(*, phone: str, purpose: str, scope: str, ip: str | None) -> None:
+def _daily_caps(*, day: str, scope: str, phone: str, ip: str | None) -> list[tuple[str, int, str, str]]:
+    """(counter key, cap, refusal, reason) for every daily cap a send counts against, in order."""
+    phone_message = _("This number has received too many codes today. Try again tomorrow.")
+    caps = [
+        (_key("day-phone", day, scope, phone), _setting("SMS_DAILY_LIMIT_PER_PHONE", 10)),
+        (_key("day-phone-all", day, phone), _setting("SMS_DAILY_LIMIT_PER_PHONE_PLATFORM", 40)),
+    ]
+    found = [(key, cap, phone_message, "daily_limit_phone") for key, cap in caps]
+    if ip:
+        found.append(
+            (
+                _key("day-ip", day, ip),
+                _setting("SMS_DAILY_LIMIT_PER_IP", 30),
+                _("Too many codes were requested from your network today. Try again tomorrow."),
+                "daily_limit_ip",
+            )
+        )
+    found.append(
+        (
+            _key("day-scope", day, scope),
+            _setting("SMS_DAILY_LIMIT_PER_SCOPE", 2000),
+            _("This site has sent too many codes today. Try again tomorrow."),
+            "daily_limit_scope",
+        )
+    )
+    return found
+
+
+def code_usage(*, phone: str, scope: str, ip: str | None) -> float:
+    """How close the next send is to a daily cap, 0.0 (none used) to 1.0 (at a cap): the challenge
+    (``integrations.sms.challenge``) is asked for only when this is high."""
+    try:
+        phone = normalize_phone(phone)
+    except ValidationError:
+        return 0.0
+    day = timezone.localdate().isoformat()
+    caps = _daily_caps(day=day, scope=scope, phone=phone, ip=ip)
+    used = cache.get_many([key for key, *_rest in caps])
+    return max((int(used.get(key) or 0) / max(1, cap) for key, cap, *_rest in caps), default=0.0)
+
+
+def code_send(*, phone: str, purpose: str, scope: str, ip: str | None, deliver: bool = True) -> None:
     """Send a fresh code to ``phone`` for ``purpose`` within ``scope`` ("public" or a tenant schema).
 
-    A new code replaces the previous one for the same phone, purpose and scope."""
+    A new code replaces the previous one for the same phone, purpose and scope. ``deliver=False``
+    counts the request against every limit exactly like a real send but texts nobody: callers use
+    it for phones that must not get a code (an unknown phone asking for a reset, an owner asking
+    for a signup code), so the answers — including "wait 60 s" — do not reveal who has an account."""
     phone = _phone(phone)
     now = _now()
     resend = _setting("SMS_CODE_RESEND_SECONDS", 60)
-    cooldown_key = _key("cooldown", phone)
+    cooldown_key = _key("cooldown", scope, phone)
     if not cache.add(cooldown_key, now + resend, resend):
         if shared_cache_down():  # nothing can be counted or remembered: fail closed, and say why
             raise CodeRefused(
@@ -123,22 +171,17 @@ def code_send(*, phone: str, purpose: str, scope: str, ip: str | None) -> None:
 
     day = timezone.localdate().isoformat()
     day_seconds = 26 * 3600
-    phone_day_key = _key("day-phone", day, phone)
-    if _count(phone_day_key, day_seconds) > _setting("SMS_DAILY_LIMIT_PER_PHONE", 10):
-        cache.delete(cooldown_key)
-        raise CodeRefused(
-            _("This number has received too many codes today. Try again tomorrow."),
-            reason="daily_limit_phone",
-        )
-    ip_day_key = _key("day-ip", day, ip) if ip else ""
-    if ip_day_key and _count(ip_day_key, day_seconds) > _setting("SMS_DAILY_LIMIT_PER_IP", 30):
-        cache.delete(cooldown_key)
-        _uncount(phone_day_key)
-        raise CodeRefused(
-            _("Too many codes were requested from your network today. Try again tomorrow."),
-            reason="daily_limit_ip",
-        )
+    counted: list[str] = []
+    for key, limit, message, reason in _daily_caps(day=day, scope=scope, phone=phone, ip=ip):
+        counted.append(key)
+        if _count(key, day_seconds) > limit:
+            cache.delete(cooldown_key)
+            for earlier in counted:
+                _uncount(earlier)
+            raise CodeRefused(message, reason=reason)
 
+    if not deliver:
+        return
     code = f"{secrets.randbelow(10**CODE_LENGTH):0{CODE_LENGTH}d}"
     ttl = _ttl()
     code_key = _key("code", scope, purpose, phone)
@@ -154,9 +197,8 @@ def code_send(*, phone: str, purpose: str, scope: str, ip: str | None) -> None:
         )
     except SmsSendError as exc:
         cache.delete_many([code_key, cooldown_key])
-        _uncount(phone_day_key)
-        if ip_day_key:
-            _uncount(ip_day_key)
+        for key in counted:
+            _uncount(key)
         if exc.reason == "limit":
             raise CodeRefused(
                 _("The SMS service will not send more messages to this number for now. Try again later."),

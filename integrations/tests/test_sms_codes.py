@@ -83,7 +83,7 @@ def test_a_new_code_replaces_a_locked_one(db: Any) -> None:
     for _ in range(5):
         with pytest.raises(CodeRefused):
             verify("999999" if last_code() != "999999" else "888888")
-    codes.cache.delete(codes._key("cooldown", E164))  # the minute has passed
+    codes.cache.delete(codes._key("cooldown", "public", E164))  # the minute has passed
     send()
     verify(last_code())
 
@@ -108,7 +108,7 @@ def test_a_phone_gets_at_most_the_daily_cap(db: Any) -> None:
     with override_settings(SMS_DAILY_LIMIT_PER_PHONE=3):
         for index in range(3):
             send(ip=f"10.0.0.{index}")
-            codes.cache.delete(codes._key("cooldown", E164))
+            codes.cache.delete(codes._key("cooldown", "public", E164))
         error = refused("daily_limit_phone", send, ip="10.9.9.9")
     assert "明天" in error.messages[0]
 

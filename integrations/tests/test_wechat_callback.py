@@ -5,6 +5,7 @@ another tenant."""
 from __future__ import annotations
 
 import hashlib
+import secrets
 import time
 from typing import Any
 
@@ -26,6 +27,7 @@ from integrations.tests.wechat_fixtures import (
     activate,
     connect_manual,
 )
+from integrations.wechat import callback
 from integrations.wechat.accounts import account_connect_manual, current_schema
 from repair_forms import services
 from tests.actors import client_for
@@ -76,18 +78,34 @@ def _connect_sample(actors: Any, *, appid: str = SAMPLE_APPID) -> WeChatAccount:
     )
 
 
-def _post(client: Any, query: dict[str, str], body: str) -> Any:
+def _post(client: Any, query: dict[str, str], body: str, *, plain: bool = False) -> Any:
+    """POST a callback. Accounts connected with an EncodingAESKey take only encrypted messages, so
+    a plain body signed with A's token is sealed for A (as WeChat would) unless ``plain``."""
     from urllib.parse import urlencode
 
+    query = dict(query)
+    if not plain and "encrypt_type" not in query and "signature" in query:
+        sealed = WeChatCrypto(TOKEN_A, AES_KEY_A, APPID_A).encrypt_message(
+            body, query["nonce"], query["timestamp"]
+        )
+        query["encrypt_type"] = "aes"
+        query["msg_signature"] = xmltodict.parse(sealed)["xml"]["MsgSignature"]
+        body = sealed
     return client.generic(
         "POST", CALLBACK + "?" + urlencode(query), body.encode("utf-8"), content_type="text/xml"
     )
 
 
 def _signed(token: str, **extra: str) -> dict[str, str]:
-    timestamp, nonce = str(int(time.time())), "42424242"
+    timestamp, nonce = str(int(time.time())), secrets.token_hex(6)
     signature = hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()  # noqa: S324
     return {"signature": signature, "timestamp": timestamp, "nonce": nonce, **extra}
+
+
+@pytest.fixture
+def sample_clock(monkeypatch: Any) -> None:
+    """WeChat's published sample was signed in 2014: run those tests at the sample's time."""
+    monkeypatch.setattr(callback, "_now", lambda: float(SAMPLE_TIMESTAMP))
 
 
 def _xml(**fields: Any) -> str:
@@ -106,13 +124,22 @@ def _event(to: str, **fields: Any) -> str:
 
 def _reply_text(response: Any) -> str:
     assert response.status_code == 200, response.content
-    return str(xmltodict.parse(response.content)["xml"]["Content"])
+    reply = xmltodict.parse(response.content)["xml"]
+    if "Encrypt" in reply:
+        crypto = WeChatCrypto(TOKEN_A, AES_KEY_A, APPID_A)
+        plain = crypto.decrypt_message(
+            response.content, reply["MsgSignature"], reply["TimeStamp"], reply["Nonce"]
+        )
+        reply = xmltodict.parse(plain)["xml"]
+    return str(reply["Content"])
 
 
 # --- WeChat's sample: signature and AES ------------------------------------------------------------
 
 
-def test_url_verification_echoes_only_with_a_valid_signature(actors: Any, in_a: Any) -> None:
+def test_url_verification_echoes_only_with_a_valid_signature(
+    actors: Any, in_a: Any, sample_clock: None
+) -> None:
     _connect_sample(actors)
     client = client_for(actors.tenant_a)
     query = {
@@ -125,7 +152,9 @@ def test_url_verification_echoes_only_with_a_valid_signature(actors: Any, in_a: 
     assert client.get(CALLBACK, {**query, "signature": "0" * 40}).status_code == 403
 
 
-def test_wechats_published_sample_message_is_verified_decrypted_and_recorded(actors: Any, in_a: Any) -> None:
+def test_wechats_published_sample_message_is_verified_decrypted_and_recorded(
+    actors: Any, in_a: Any, sample_clock: None
+) -> None:
     _connect_sample(actors)
     response = _post(client_for(actors.tenant_a), SAMPLE_QUERY, SAMPLE_BODY)
     assert response.status_code == 200
@@ -137,7 +166,7 @@ def test_wechats_published_sample_message_is_verified_decrypted_and_recorded(act
     assert WeChatAccount.objects.get().original_id == "gh_10f6c3c3ac5a"  # learned from a verified message
 
 
-def test_a_replayed_msgid_is_answered_and_ignored(actors: Any, in_a: Any) -> None:
+def test_a_replayed_msgid_is_answered_and_ignored(actors: Any, in_a: Any, sample_clock: None) -> None:
     _connect_sample(actors)
     client = client_for(actors.tenant_a)
     assert _post(client, SAMPLE_QUERY, SAMPLE_BODY).status_code == 200
@@ -148,7 +177,7 @@ def test_a_replayed_msgid_is_answered_and_ignored(actors: Any, in_a: Any) -> Non
 
 
 @pytest.mark.parametrize("forged", ["signature", "msg_signature"])
-def test_forged_signatures_are_refused(actors: Any, in_a: Any, forged: str) -> None:
+def test_forged_signatures_are_refused(actors: Any, in_a: Any, forged: str, sample_clock: None) -> None:
     _connect_sample(actors)
     response = _post(client_for(actors.tenant_a), {**SAMPLE_QUERY, forged: "f" * 40}, SAMPLE_BODY)
     assert response.status_code == 403
@@ -156,7 +185,7 @@ def test_forged_signatures_are_refused(actors: Any, in_a: Any, forged: str) -> N
     assert not WeChatInboundMessage.objects.exists()
 
 
-def test_another_tenants_callback_refuses_the_message(actors: Any) -> None:
+def test_another_tenants_callback_refuses_the_message(actors: Any, sample_clock: None) -> None:
     with schema_context(actors.tenant_a.schema_name):
         _connect_sample(actors)
     with schema_context(actors.tenant_b.schema_name):
@@ -178,7 +207,9 @@ def test_another_tenants_callback_refuses_the_message(actors: Any) -> None:
         assert not WeChatInboundMessage.objects.exists()
 
 
-def test_a_message_sealed_for_another_appid_is_refused_even_with_the_same_token_and_key(actors: Any) -> None:
+def test_a_message_sealed_for_another_appid_is_refused_even_with_the_same_token_and_key(
+    actors: Any, sample_clock: None
+) -> None:
     with schema_context(actors.tenant_b.schema_name):
         _connect_sample(actors, appid="wx" + "0123456789abcdef")
     response = _post(client_for(actors.tenant_b), SAMPLE_QUERY, SAMPLE_BODY)
@@ -339,3 +370,65 @@ def test_tenant_b_connected_to_its_own_account_cannot_be_fed_tenant_as_messages(
     assert _post(client_for(actors.tenant_a), _signed(TOKEN_A), body).status_code == 200
     with schema_context(actors.tenant_b.schema_name):
         assert not WeChatInboundMessage.objects.exists()
+
+
+# --- Replays, AES-only and malformed bodies ---------------------------------------------------------
+
+
+def _signed_at(token: str, timestamp: str) -> dict[str, str]:
+    nonce = secrets.token_hex(6)
+    signature = hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()  # noqa: S324
+    return {"signature": signature, "timestamp": timestamp, "nonce": nonce}
+
+
+def test_a_signature_set_from_a_30_day_old_callback_url_is_refused(wechat_a: Any, actors: Any) -> None:
+    old = _signed_at(TOKEN_A, str(int(time.time()) - 30 * 86400))
+    response = _post(client_for(actors.tenant_a), old, _event("gh_a", Event="subscribe"))
+    assert response.status_code == 403
+    assert client_for(actors.tenant_a).get(CALLBACK, {**old, "echostr": "x"}).status_code == 403
+    activate(actors.tenant_a)
+    assert not WeChatInboundMessage.objects.exists()
+
+
+def test_a_fresh_signature_set_works_once_even_with_another_body(wechat_a: Any, actors: Any) -> None:
+    query = _signed(TOKEN_A)
+    client = client_for(actors.tenant_a)
+    first = _post(client, query, _event("gh_a", Event="subscribe", FromUserName="o_first"))
+    assert first.status_code == 200 and first.content != b"success"
+    again = _post(client, query, _event("gh_a", Event="subscribe", FromUserName="o_second"))
+    assert again.content == b"success"
+    activate(actors.tenant_a)
+    assert list(WeChatInboundMessage.objects.values_list("from_user", flat=True)) == ["o_first"]
+
+
+def test_a_plain_text_message_is_refused_when_the_account_is_in_aes_mode(wechat_a: Any, actors: Any) -> None:
+    body = _xml(
+        ToUserName="gh_a", FromUserName="o_victim", CreateTime="1", MsgType="text", Content="查询", MsgId="9"
+    )
+    response = _post(client_for(actors.tenant_a), _signed(TOKEN_A), body, plain=True)
+    assert response.status_code == 403
+    activate(actors.tenant_a)
+    assert not WeChatInboundMessage.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<xml><ToUserName>gh_a</ToUserName><Encrypt><![CDATA[not-base64!!]]></Encrypt></xml>",
+        "<xml><Encrypt>",
+        "plain words",
+        "<xml>just text</xml>",
+    ],
+)
+def test_a_malformed_encrypted_body_is_a_400_with_a_log_line(
+    wechat_a: Any, actors: Any, body: str, caplog: Any
+) -> None:
+    query = _signed(TOKEN_A, encrypt_type="aes")
+    query["msg_signature"] = hashlib.sha1(  # noqa: S324
+        "".join(sorted([TOKEN_A, query["timestamp"], query["nonce"], "not-base64!!"])).encode()
+    ).hexdigest()
+    response = _post(client_for(actors.tenant_a), query, body)
+    assert response.status_code == 400
+    assert "was refused" in caplog.text
+    activate(actors.tenant_a)
+    assert not WeChatInboundMessage.objects.exists()

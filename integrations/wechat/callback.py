@@ -6,9 +6,16 @@
 
 1. the query's ``signature`` must be SHA1(sort(token, timestamp, nonce)) with *this* account's
    token (the platform's token for authorized accounts); GET answers ``echostr`` (URL check);
+   the timestamp must be within ``WECHAT_CALLBACK_MAX_AGE`` (5 minutes) of now, and a
+   (timestamp, nonce, signature) set is remembered in the cache for that window: an old callback
+   URL, or one seen before, never runs again (a repeat is answered "success" and does nothing,
+   as WeChat's own retries expect);
 2. AES mode (``encrypt_type=aes``): ``msg_signature`` is checked and the body decrypted with the
    EncodingAESKey; the AppId sealed inside the ciphertext must be this account's (or the
-   platform's) — another tenant's message can never be accepted here;
+   platform's) — another tenant's message can never be accepted here. An account with an
+   EncodingAESKey (安全模式; every authorized account) accepts only encrypted messages: in plain
+   mode the signature does not cover the body, so a plain body could say anything;
+   a body that cannot be parsed or decrypted is a 400 with a log line, never a 500;
 3. ``ToUserName`` must be this account's original id (learned from the first verified message of
    a manually connected account);
 4. ``WeChatInboundMessage.dedupe_key`` (MsgId, or sender + CreateTime + event) is unique: WeChat's
@@ -20,14 +27,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import xmltodict
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -60,7 +70,31 @@ class Answer:
 
 
 FORBIDDEN = Answer(403, "invalid signature")
+STALE = Answer(403, "stale timestamp")
+BAD_MESSAGE = Answer(400, "bad message")
 SUCCESS = Answer(200, "success")
+
+
+def _max_age() -> int:
+    return int(getattr(settings, "WECHAT_CALLBACK_MAX_AGE", 300))
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _fresh(timestamp: str) -> bool:
+    """Is the signed timestamp within the allowed age (either side, for clock skew)?"""
+    if not timestamp.isascii() or not timestamp.isdigit() or len(timestamp) > 12:
+        return False
+    return abs(_now() - int(timestamp)) <= _max_age()
+
+
+def _first_use(account: WeChatAccount, timestamp: str, nonce: str, signature: str) -> bool:
+    """Remember this signed request for the freshness window; False if it was seen already."""
+    digest = hashlib.sha256(f"{account.pk}|{timestamp}|{nonce}|{signature}".encode()).hexdigest()
+    schema = getattr(connection, "schema_name", "public")
+    return bool(cache.add(f"wechat-callback-nonce:{schema}:{digest}", 1, _max_age() * 2 + 10))
 
 
 @dataclass(frozen=True)
@@ -93,8 +127,13 @@ def handle(*, account: WeChatAccount, method: str, query: dict[str, str], body: 
         check_signature(credentials.token, signature, timestamp, nonce)
     except InvalidSignatureException:
         return FORBIDDEN
+    if not _fresh(timestamp):
+        logger.warning("WeChat callback with a stale timestamp %r refused", timestamp[:20])
+        return STALE
     if method == "GET":
         return Answer(200, query.get("echostr", ""))
+    if not _first_use(account, timestamp, nonce, signature):
+        return SUCCESS  # the same signed request again: a retry or a replay, handled once already
     crypto: WeChatCrypto | None = None
     if query.get("encrypt_type", "raw") == "aes":
         if not credentials.aes_key:
@@ -102,14 +141,24 @@ def handle(*, account: WeChatAccount, method: str, query: dict[str, str], body: 
         crypto = WeChatCrypto(credentials.token, credentials.aes_key, credentials.crypto_appid)
         try:
             xml = crypto.decrypt_message(body, query.get("msg_signature", ""), timestamp, nonce)
-        except (InvalidSignatureException, InvalidAppIdException, ValueError, KeyError):
+        except (InvalidSignatureException, InvalidAppIdException):
             return FORBIDDEN
+        except Exception:  # noqa: BLE001 (broken XML, base64 or padding: the sender's fault)
+            logger.warning("WeChat callback: an encrypted body that cannot be read was refused")
+            return BAD_MESSAGE
+    elif credentials.aes_key:
+        logger.warning("WeChat callback: a plain message for an account in AES mode was refused")
+        return FORBIDDEN
     else:
         xml = body.decode("utf-8", "replace")
     try:
-        message: dict[str, Any] = xmltodict.parse(xml)["xml"]
+        parsed = xmltodict.parse(xml)
+        message: dict[str, Any] = parsed["xml"] if isinstance(parsed, dict) else {}
     except Exception:  # noqa: BLE001 (malformed XML from a verified sender: refuse it)
-        return Answer(400, "bad message")
+        message = {}
+    if not isinstance(message, dict) or not message:
+        logger.warning("WeChat callback: a message that is not WeChat's XML was refused")
+        return BAD_MESSAGE
     to_user = str(message.get("ToUserName") or "")
     if account.original_id and to_user != account.original_id:
         logger.warning("WeChat message for %s reached the account %s; refused", to_user, account.original_id)

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import StaffMember, StaffRole, StaffStatus
+from accounts.passwords import new_password_attrs, new_password_help
 from accounts.validators import MAX_STAR_DESCRIPTION_LENGTH, normalize_phone
 from portals.forms import SmsCodeMixin, phone_field
 
@@ -165,8 +166,8 @@ class SetPasswordForm(forms.Form):
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 6 characters."),
+        widget=forms.PasswordInput(attrs=new_password_attrs()),
+        help_text=new_password_help(),
     )
     password2 = forms.CharField(
         label=_("Password again"),

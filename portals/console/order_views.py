@@ -8,7 +8,6 @@ Which step a role may take is the lifecycle's decision (``portals.console.order_
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from typing import Any
 
@@ -39,6 +38,7 @@ from portals.order_ui import (
 from repair_forms.models import OrderPhoto, RepairOrder
 from repair_forms.selectors import order_export_rows
 from tenants.services import in_tenant
+from tenants.spreadsheets import csv_lines
 
 OFFICE = (StaffRole.ADMIN, StaffRole.DISPATCHER, StaffRole.SUPERVISOR)
 PAGE_SIZE = 50
@@ -133,32 +133,19 @@ def _csv_row(order: RepairOrder) -> list[str]:
     ]
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_safe(value: str) -> str:
-    # Spreadsheet formula injection: a cell a customer typed must never run as a formula.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @staff_required(*OFFICE)  # type: ignore[arg-type]
 def order_export(request: HttpRequest) -> StreamingHttpResponse:
     """All orders matching the list's filters as CSV (UTF-8 with BOM for Excel), streamed."""
     filters = OrderFilterForm(request.GET or None).filters()
     rows = order_export_rows(actor=staff_actor(current_staff(request)), filters=filters)
-    writer = csv.writer(_Echo())
-
     provider = request.tenant  # type: ignore[attr-defined]
 
     def lines() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow([label for _key, label in CSV_COLUMNS])
         # The body is read after the view returned and the routing middleware went back to the
-        # public schema: the rows are read inside this provider's schema again.
+        # public schema: the rows are read inside this provider's schema again. Cells a customer
+        # typed never run as formulas (tenants.spreadsheets).
         with in_tenant(provider):
-            for order in rows:
-                yield writer.writerow([_csv_safe(v) for v in _csv_row(order)])
+            yield from csv_lines([label for _key, label in CSV_COLUMNS], (_csv_row(o) for o in rows))
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -29,6 +29,7 @@ from django.views.decorators.cache import never_cache
 from accounts.selectors import customer_for_user, provider_profile_cached, provider_settings
 from accounts.validators import tel_href
 from billing.entitlements import reporting_open
+from portals.asset_lookup import lookup_allowed, lookup_values
 from portals.order_ui import customer_actor, lookup_asset
 from portals.report_form import (
     draft_of,
@@ -61,7 +62,10 @@ def _render_form(
     errors: dict[str, list[str]] | None = None,
     general: list[str] | None = None,
     status: int = 200,
+    by_lookup: bool = False,
 ) -> HttpResponse:
+    """``by_lookup``: the machine was found by a typed number, so the page carries no label token
+    (the order is matched again from the typed number when sent)."""
     version = default_template_version()
     catalog = catalog_tree() if any(f["type"] == "machine" for f in version.fields) else []
     context = {
@@ -71,6 +75,7 @@ def _render_form(
         "style": version.style,
         "fields": form_fields(version.fields, values, errors, catalog=catalog),
         "asset": asset,
+        "asset_token": asset.token if asset is not None and not by_lookup else "",
         "free": free,
         "general_errors": general or [],
         "customer": customer_for_user(user=request.user),
@@ -136,11 +141,16 @@ def report(request: HttpRequest) -> HttpResponse:
             request, values=prefill_from_asset(asset_form_values(asset)), asset=asset, free=False
         )
     if query:
+        customer = customer_for_user(user=request.user)
+        if not lookup_allowed(request, customer=customer):
+            messages.error(request, _("Too many machine lookups. Wait a while and try again."))
+            response = _render_lookup(request, query=query)
+            response.status_code = 429
+            return response
         asset = lookup_asset(query)
         if asset is not None:
-            return _render_form(
-                request, values=prefill_from_asset(asset_form_values(asset)), asset=asset, free=False
-            )
+            values = prefill_from_asset(lookup_values(asset, customer=customer))
+            return _render_form(request, values=values, asset=asset, free=False, by_lookup=True)
         if free_allowed:
             messages.warning(
                 request,

@@ -119,7 +119,7 @@ def test_registration_checks_every_field_before_using_the_code(actors: Any) -> N
     client = anonymous(actors.tenant_a)
     url = f"/console/join/{token}/"
     client.post(url, {**registration(), "action": "send"})
-    bad = registration(display_name="", password1="abcdef1", password2="abcdef2")
+    bad = registration(display_name="", password1="Lighthouse-47", password2="Lighthouse-48")
     response = client.post(url, {**bad, "code": "123456", "action": "submit"}, HTTP_ACCEPT_LANGUAGE="en")
     body = text_of(response)
     assert "This field is required." in body and "The two passwords do not match." in body

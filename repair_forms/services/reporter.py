@@ -116,7 +116,9 @@ def order_submit(
         status=S.SUBMITTED,
         template_version=version,
         reporter=customer,
-        company=customer.company or (asset.company if asset else None),
+        # Only the customer's own company: a machine's company manager must not see the orders
+        # (and phones) of strangers who found its machine by number or label.
+        company=customer.company,
         asset=asset,
         extra=cleaned.extra,
         submitted_at=now,

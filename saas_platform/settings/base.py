@@ -63,6 +63,7 @@ SHARED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",  # login attempts and their audit rows live once, in public (saas_platform.login_throttle)
 ]
 TENANT_APPS = [
     "django.contrib.auth",
@@ -81,6 +82,7 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter", "tenants.guards.T
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy on every response (settings/security.py)
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files never touch tenant routing
     "tenants.middleware.TenantRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -92,6 +94,7 @@ MIDDLEWARE = [
     "billing.middleware.ExpiredReadOnlyMiddleware",  # console read-only once billing expired
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the 429 page
 ]
 
 ROOT_URLCONF = "saas_platform.urls_tenant"
@@ -158,9 +161,6 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # verifies any older hashes, then upgrades them
 ]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "saas_platform.password_validation.PasswordMinimumLength", "OPTIONS": {"min_length": 6}},
-]
 LOGIN_URL = "console:login"
 LOGIN_REDIRECT_URL = "console:home"
 SESSION_COOKIE_HTTPONLY = True
@@ -215,6 +215,7 @@ LOGGING = {
 from saas_platform.settings.asset_sync import *  # noqa: E402,F403
 from saas_platform.settings.celery import *  # noqa: E402,F403
 from saas_platform.settings.domains import *  # noqa: E402,F403
+from saas_platform.settings.security import *  # noqa: E402,F403
 from saas_platform.settings.sms import *  # noqa: E402,F403
 from saas_platform.settings.storage import *  # noqa: E402,F403
 from saas_platform.settings.stripe import *  # noqa: E402,F403

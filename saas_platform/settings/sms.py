@@ -24,6 +24,9 @@ SMS_CODE_RESEND_SECONDS = env_int("SMS_CODE_RESEND_SECONDS", 60)
 SMS_CODE_MAX_ATTEMPTS = env_int("SMS_CODE_MAX_ATTEMPTS", 5)
 SMS_DAILY_LIMIT_PER_PHONE = env_int("SMS_DAILY_LIMIT_PER_PHONE", 10)
 SMS_DAILY_LIMIT_PER_IP = env_int("SMS_DAILY_LIMIT_PER_IP", 30)
+# Across every provider and the public site (a stranger on one portal cannot lock a phone out elsewhere).
+SMS_DAILY_LIMIT_PER_PHONE_PLATFORM = env_int("SMS_DAILY_LIMIT_PER_PHONE_PLATFORM", 40)
+SMS_DAILY_LIMIT_PER_SCOPE = env_int("SMS_DAILY_LIMIT_PER_SCOPE", 2000)  # per provider (or public) a day
 
 TENCENT_SMS_ENDPOINT = env_str("TENCENT_SMS_ENDPOINT", "https://sms.tencentcloudapi.com")
 TENCENT_SMS_REGION = env_str("TENCENT_SMS_REGION", "ap-guangzhou")

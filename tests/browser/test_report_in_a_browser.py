@@ -64,7 +64,7 @@ def test_a_customer_reports_by_serial_on_a_phone_and_sees_the_order(site: Site) 
         "--phone",
         "13700009999",
         "--password",
-        "secret1",
+        "secret-123",
     )
     _manage(site, "shell", "-c", SETUP)
     with sync_playwright() as playwright:

@@ -188,8 +188,8 @@ def test_a_provider_signs_up_in_chromium_and_lands_on_its_console(site: Site) ->
             page.wait_for_selector("#subdomain-status[data-reason=reserved]")
             page.fill("#id_subdomain", "browser-test")
             page.wait_for_selector("#subdomain-status.ok")
-            page.fill("#id_password", "secret1")
-            page.fill("#id_password_confirm", "secret1")
+            page.fill("#id_password", "secret-123")
+            page.fill("#id_password_confirm", "secret-123")
             page.click("form[data-signup] button.primary")
 
             page.wait_for_url(site.url("browser-test.localhost", "/console/"), timeout=30000)

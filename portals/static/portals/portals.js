@@ -81,3 +81,16 @@
     try { window.top.location.href = enter.href; } catch (e) { /* the button stays */ }
   }
 })();
+
+/* Forms that ask first (data-confirm="question") or never send (data-no-submit, the form preview):
+   handled here because the Content-Security-Policy allows no inline event handlers. */
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    if (form.hasAttribute("data-no-submit")) { event.preventDefault(); return; }
+    var question = form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+})();

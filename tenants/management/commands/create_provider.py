@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True, help="Provider name (unique, cannot change later)")
         parser.add_argument("--subdomain", required=True, help="Subdomain under BASE_DOMAIN")
         parser.add_argument("--phone", required=True, help="Owner's phone number (their login)")
-        parser.add_argument("--password", required=True, help="Owner's password (at least 6 characters)")
+        parser.add_argument("--password", required=True, help="Owner's password (at least 8 characters)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
