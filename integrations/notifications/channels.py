@@ -48,6 +48,12 @@ class Result:
     code: str = ""  # the vendor's error code, when there is one
 
 
+def idempotency_key(notification: Notification) -> str:
+    """The same for every attempt at one notification (WeChat ``client_msg_id``, SMS session
+    context), unique across tenants; at most 64 bytes."""
+    return f"bx-{current_schema()}-{notification.pk}"[:64]
+
+
 def _sent(vendor_id: str = "") -> Result:
     return Result("sent", vendor_id=vendor_id[:100])
 
@@ -101,8 +107,17 @@ def send_wechat(notification: Notification) -> Result:
                 notification.address, template_id, data, page=notification.link or None
             )
         else:
-            answer = client.message.send_template(
-                notification.address, template_id, data, url=notification.link or None
+            # client_msg_id: WeChat sends one message per (openid, id) within 10 minutes, so a
+            # re-send after a crash between the send and our write is dropped by WeChat.
+            answer = client.message._post(
+                "message/template/send",
+                data={
+                    "touser": notification.address,
+                    "template_id": template_id,
+                    "data": data,
+                    **({"url": notification.link} if notification.link else {}),
+                    "client_msg_id": idempotency_key(notification),
+                },
             )
     except WeChatClientException as exc:
         text = errors.describe(exc.errcode, exc.errmsg)
@@ -127,7 +142,13 @@ def send_sms(notification: Notification) -> Result:
         return _logged(_("No approved SMS template is configured for order notices."))
     params = {k: str(v) for k, v in (notification.payload.get("sms") or {}).items()}
     try:
-        sms_send(phone=notification.address, template=template, params=params, scope=current_schema())
+        sms_send(
+            phone=notification.address,
+            template=template,
+            params=params,
+            scope=current_schema(),
+            context=idempotency_key(notification),
+        )
     except SmsSendError as exc:
         text = f"{exc.vendor_code} {exc}".strip()
         if exc.reason == "invalid_phone":

@@ -14,14 +14,17 @@ What must stay true:
 
 from __future__ import annotations
 
+import functools
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,6 +44,7 @@ from integrations.wechat.accounts import current_provider, current_schema
 from repair_forms.models import OrderEvent, RepairOrder
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 S_PENDING = str(NotificationStatus.PENDING)
 S_SENDING = str(NotificationStatus.SENDING)
 
@@ -314,18 +318,38 @@ def _record_sent(sent: list[tuple[Notification, channels.Result]]) -> list[Outco
 
 def notifications_deliver(*, notification_ids: list[int], now: datetime | None = None) -> list[Outcome]:
     """Send the due notifications among ``notification_ids`` that nobody else is sending: one claim
-    for all of them, one send each, one write for all the successes (failures are written one by
-    one, with their backoff)."""
+    for all of them, then for each one send and write its outcome before the next send. A worker
+    killed mid-batch has therefore re-sendable only the message in flight (and WeChat drops that
+    one too, by its ``client_msg_id``); the rest are either marked or were never sent."""
     now = now or timezone.now()
     outcomes: list[Outcome] = []
-    sent: list[tuple[Notification, channels.Result]] = []
     for notification in _claim_many(list(notification_ids), now):
         result = channels.send(notification)
         if result.status == "sent":
-            sent.append((notification, result))
+            outcomes += _durably(functools.partial(_record_sent, [(notification, result)]))
         else:
-            outcomes.append(_record(notification, result))
-    return _record_sent(sent) + outcomes
+            outcomes.append(_durably(functools.partial(_record, notification, result)))
+    return outcomes
+
+
+WRITE_RETRY_SECONDS = 30.0
+
+
+def _durably(write: Callable[[], T]) -> T:
+    """Write an outcome, waiting out a database restart (up to ``WRITE_RETRY_SECONDS``): after a
+    send, giving up the write means the lease expires and the message goes out again."""
+    deadline = time.monotonic() + WRITE_RETRY_SECONDS
+    pause = 0.2
+    while True:
+        try:
+            return write()
+        except (OperationalError, InterfaceError):
+            if time.monotonic() > deadline or connection.in_atomic_block:
+                raise
+            logger.warning("could not record a delivery outcome; retrying in %.1f s", pause, exc_info=True)
+            connection.close()
+            time.sleep(pause)
+            pause = min(pause * 2, 3.0)
 
 
 def notification_deliver(*, notification_id: int, now: datetime | None = None) -> Outcome:

@@ -32,6 +32,7 @@ class OutgoingSms:
     template: SmsTemplate
     params: dict[str, str] = field(default_factory=dict)
     scope: str = "public"  # "public" or the tenant schema that sent it
+    context: str = ""  # our id of what is sent (the vendor echoes it: Tencent's SessionContext)
 
     def text(self, *, mask_secrets: bool = False) -> str:
         return self.template.render(self.params, mask_secrets=mask_secrets)
@@ -76,13 +77,18 @@ def backend_get() -> SmsBackend:
     return backend_class()
 
 
-def sms_send(*, phone: str, template: str, params: dict[str, str], scope: str) -> None:
-    """Send ``template`` filled with ``params`` to ``phone`` (E.164). Raises ``SmsSendError``."""
+def sms_send(*, phone: str, template: str, params: dict[str, str], scope: str, context: str = "") -> None:
+    """Send ``template`` filled with ``params`` to ``phone`` (E.164). Raises ``SmsSendError``.
+
+    Once the vendor accepted the message this never raises: a failure to write the SMS log (the
+    database restarting) is logged, because raising would make the caller send it again."""
     sms_template = template_get(template)
     missing = [key for key in sms_template.params if key not in params]
     if missing:
         raise ValueError(f"SMS template {template!r} needs parameters {missing}")
-    message = OutgoingSms(phone=phone, template=sms_template, params=dict(params), scope=scope)
+    message = OutgoingSms(
+        phone=phone, template=sms_template, params=dict(params), scope=scope, context=context
+    )
     backend = backend_get()
     logged_text = message.text(mask_secrets=backend.mask_secrets_in_log)
     try:
@@ -91,7 +97,10 @@ def sms_send(*, phone: str, template: str, params: dict[str, str], scope: str) -
         logger.warning("SMS to %s via %s failed: %s (%s)", phone, backend.name, exc, exc.vendor_code)
         _record(message, backend, logged_text, status="failed", error=f"{exc.vendor_code} {exc}".strip())
         raise
-    _record(message, backend, logged_text, status="sent", vendor_id=vendor_id)
+    try:
+        _record(message, backend, logged_text, status="sent", vendor_id=vendor_id)
+    except Exception:  # noqa: BLE001 (sent already: a lost log row beats a second text)
+        logger.exception("SMS to %s was sent (%s) but the SMS log could not be written", phone, vendor_id)
 
 
 def _record(

@@ -92,7 +92,7 @@ class TencentBackend(SmsBackend):
             "TemplateId": template_id,
             "SignName": self.sign_name,
             "TemplateParamSet": message.template.ordered(message.params),
-            "SessionContext": message.scope[:500],
+            "SessionContext": (message.context or message.scope)[:500],
         }
         answer = self._call(ACTION, body)
         statuses = answer.get("SendStatusSet") or []

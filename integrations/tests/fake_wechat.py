@@ -59,6 +59,7 @@ class Sent:
     data: dict[str, Any]
     url: str
     kind: str  # template / subscribe
+    client_msg_id: str = ""
 
 
 @dataclass
@@ -69,6 +70,7 @@ class FakeWeChat:
     templates: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     menus: dict[str, dict[str, Any]] = field(default_factory=dict)
     sent: list[Sent] = field(default_factory=list)
+    client_msg_ids: dict[tuple[str, str], int] = field(default_factory=dict)  # (openid, id) → msgid
     token_fetches: Counter[str] = field(default_factory=Counter)
     calls: Counter[str] = field(default_factory=Counter)
     languages: dict[str, str] = field(default_factory=dict)  # openid → WeChat language
@@ -205,11 +207,27 @@ def _send(fake: FakeWeChat, q: dict[str, str], body: dict[str, Any], kind: str) 
     data = body.get("data") or {}
     if not isinstance(data, dict) or violations(data):
         return _err(47003, "argument invalid! data.thing2.value invalid")
+    client_msg_id = str(body.get("client_msg_id") or "")
     with fake._lock:
+        # Documented: one message per (openid, client_msg_id) within 10 minutes; a repeat is accepted
+        # and not sent again.
+        if client_msg_id and (touser, client_msg_id) in fake.client_msg_ids:
+            return _ok(msgid=fake.client_msg_ids[(touser, client_msg_id)])
+        msgid = secrets.randbelow(10**12)
+        if client_msg_id:
+            fake.client_msg_ids[(touser, client_msg_id)] = msgid
         fake.sent.append(
-            Sent(appid, touser, template_id, data, str(body.get("url") or body.get("page") or ""), kind)
+            Sent(
+                appid,
+                touser,
+                template_id,
+                data,
+                str(body.get("url") or body.get("page") or ""),
+                kind,
+                client_msg_id,
+            )
         )
-    return _ok(msgid=secrets.randbelow(10**12))
+    return _ok(msgid=msgid)
 
 
 def template_send(fake: FakeWeChat, q: dict[str, str], body: dict[str, Any]) -> tuple[int, Any]:
