@@ -13,6 +13,10 @@ class IntegrationsConfig(AppConfig):
         sms_templates.register()
         signals.connect()
 
+        from integrations.notifications import visitor_events  # visitor events, the same outbox
+
+        visitor_events.connect()
+
         from integrations.miniprogram import signals as miniprogram_signals
 
         miniprogram_signals.connect()

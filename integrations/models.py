@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Customer, StaffMember
 from integrations import crypto
 from repair_forms.models import OrderEvent
+from visitors.models import VisitEvent
 
 LANGUAGE_CHOICES = [("zh-hans", "简体中文"), ("en", "English")]
 
@@ -223,6 +224,21 @@ class Audience(models.TextChoices):
     BACK_OFFICE = "back_office", _("Back office")
     SUPERVISOR = "supervisor", _("Supervisor")
     ENGINEER = "engineer", _("Engineer")
+    APPROVER = "approver", _("Approver")  # visitors: the next step's approvers
+    VISITOR = "visitor", _("Visitor")  # visitors: the applicant or invitee
+    HOST = "host", _("Contact person")  # visitors: told when the visitor arrives
+
+
+class VisitEventDispatch(models.Model):
+    """Marks a visitor event (``visitors.VisitEvent``) as fanned out, like ``EventDispatch``."""
+
+    visit_event = models.OneToOneField(
+        VisitEvent, on_delete=models.CASCADE, related_name="notification_dispatch"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return str(self.visit_event_id)
 
 
 class EventDispatch(models.Model):
@@ -237,9 +253,15 @@ class EventDispatch(models.Model):
 
 
 class Notification(models.Model):
-    """One message to one person through one channel about one order event."""
+    """One message to one person through one channel about one order event (``event``) or one
+    visitor event (``visit_event``)."""
 
-    event = models.ForeignKey(OrderEvent, on_delete=models.CASCADE, related_name="notifications")
+    event = models.ForeignKey(
+        OrderEvent, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    visit_event = models.ForeignKey(
+        VisitEvent, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
@@ -277,6 +299,11 @@ class Notification(models.Model):
                 | Q(customer__isnull=True, staff__isnull=False),
                 name="notification_one_recipient",
             ),
+            models.CheckConstraint(
+                condition=Q(event__isnull=False, visit_event__isnull=True)
+                | Q(event__isnull=True, visit_event__isnull=False),
+                name="notification_one_source",
+            ),
             models.UniqueConstraint(
                 fields=["event", "customer", "channel"],
                 condition=Q(customer__isnull=False),
@@ -286,6 +313,16 @@ class Notification(models.Model):
                 fields=["event", "staff", "channel"],
                 condition=Q(staff__isnull=False),
                 name="one_notification_per_event_staff_channel",
+            ),
+            models.UniqueConstraint(
+                fields=["visit_event", "customer", "channel"],
+                condition=Q(customer__isnull=False, visit_event__isnull=False),
+                name="one_notification_per_visit_event_customer_channel",
+            ),
+            models.UniqueConstraint(
+                fields=["visit_event", "staff", "channel"],
+                condition=Q(staff__isnull=False, visit_event__isnull=False),
+                name="one_notification_per_visit_event_staff_channel",
             ),
         ]
         indexes = [

@@ -223,6 +223,16 @@ def _claim_many(notification_ids: list[int], now: datetime) -> list[Notification
 
 
 def _sms_fallback(notification: Notification) -> int | None:
+def _source_number(notification: Notification) -> str:
+    """The order number, or a visitor event's reference (kept in its own SMS payload)."""
+    if notification.event is not None:
+        return notification.event.order.number
+    payload = notification.payload or {}
+    return str(
+        (payload.get("sms") or {}).get("number") or (payload.get("wechat") or {}).get("character_string1", "")
+    )
+
+
     """A customer WeChat cannot reach (unfollowed, refused) gets the notice by SMS instead."""
     customer = notification.customer
     if customer is None or not customer.phone:
@@ -230,6 +240,7 @@ def _sms_fallback(notification: Notification) -> int | None:
     sms = Notification(
         event_id=notification.event_id,
         customer=customer,
+        visit_event_id=notification.visit_event_id,
         audience=notification.audience,
         channel=Channel.SMS,
         kind=notification.kind,
@@ -242,7 +253,7 @@ def _sms_fallback(notification: Notification) -> int | None:
             "sms": {
                 "provider": current_provider().name[:20],
                 "summary": notification.title,
-                "number": notification.event.order.number,
+                "number": _source_number(notification),
                 "link": notification.link,
             }
         },
@@ -252,6 +263,7 @@ def _sms_fallback(notification: Notification) -> int | None:
         Notification.objects.filter(
             event_id=notification.event_id,
             customer=customer,
+            visit_event_id=notification.visit_event_id,
             channel=Channel.SMS,
             status=NotificationStatus.PENDING,
         )

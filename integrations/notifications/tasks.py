@@ -118,6 +118,9 @@ def sweep_tenant(*, grace_seconds: int = 60, deliver_inline: bool = False) -> di
         if deliver_inline or not enqueue_deliveries(pending, probe=True):
             _deliver_inline(pending)
         fanned += 1
+    from integrations.notifications.visitor_tasks import sweep_visit_events
+
+    fanned += sweep_visit_events(grace_seconds=grace_seconds, deliver_inline=deliver_inline)
     due = services.notifications_due(grace_seconds=grace_seconds)
     if due and (deliver_inline or not enqueue_deliveries(due, probe=True)):
         _deliver_inline(due)
