@@ -3,7 +3,10 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 PROD_CHECK_ENV := DJANGO_SETTINGS_MODULE=saas_platform.settings.production \
-	SECRET_KEY=check-deploy-only-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH BASE_DOMAIN=baoxiu.example
+	SECRET_KEY=check-deploy-only-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH BASE_DOMAIN=baoxiu.example \
+	REDIS_URL=redis://127.0.0.1:6379/0 S3_BUCKET=check-deploy FIELD_ENCRYPTION_KEY=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= \
+	SMS_BACKEND=tencent TENCENT_SMS_SECRET_ID=check TENCENT_SMS_SECRET_KEY=check TENCENT_SMS_SDK_APP_ID=1400000000 \
+	TENCENT_SMS_SIGN_NAME=check TENCENT_SMS_TEMPLATE_VERIFY_CODE=1
 
 .PHONY: run test install install-dev lint typecheck migrate demo serve stop-db bench clean system-deps
 

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from integrations.sms.codes import CodeRefused, code_send, code_verify
+from saas_platform.client_ip import client_ip as platform_client_ip
 from tenants.domains import portal_url
 
 
@@ -20,9 +21,10 @@ def current_schema() -> str:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The address that SMS daily limits count against. The reverse proxy (deploy/) overwrites
-    REMOTE_ADDR with the real client address, so forwarded headers are not trusted here."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The address that SMS daily limits count against: the platform's one trusted-proxy-aware
+    resolver (``TRUSTED_PROXIES``), never a header a client could forge."""
+    address = platform_client_ip(request)
+    return None if address == "unknown" else address
 
 
 def add_service_errors(form: forms.Form, exc: ValidationError, aliases: dict[str, str] | None = None) -> None:

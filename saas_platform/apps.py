@@ -5,3 +5,7 @@ class SaasPlatformConfig(AppConfig):
     name = "saas_platform"
     verbose_name = "Platform"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from saas_platform import checks  # noqa: F401  (registers the deployment checks)
+        from saas_platform.observability import celery_signals  # noqa: F401  (task logs and metrics)

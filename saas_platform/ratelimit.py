@@ -1,4 +1,5 @@
 """Fixed-window rate limits per client IP, counted in the shared cache (Redis in production).
+The client IP is ``saas_platform.client_ip.client_ip`` (trusted proxies only).
 
 ``settings.PUBLIC_RATE_LIMITS`` maps an action to (requests, window seconds); tests shrink them."""
 
@@ -11,7 +12,10 @@ from django.core.cache import cache
 from django.db import models
 from django.http import HttpRequest
 
+from saas_platform.client_ip import client_ip
 from tenants.cache_backend import CacheUnavailable
+
+__all__ = ["DEFAULT_LIMITS", "FAILS_CLOSED", "Verdict", "client_ip", "rate_limit", "rate_limited"]
 
 DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "signup": (10, 3600),  # completed signup attempts per IP per hour
@@ -20,12 +24,6 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "send_code": (20, 600),  # SMS code requests per IP per 10 minutes (the daily caps apply too)
     "subdomain_check": (120, 60),  # live availability checks per IP per minute
 }
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The peer address. Behind the reverse proxy (deploy/), the proxy sets REMOTE_ADDR via the
-    server's forwarded-header handling; we never trust a client-sent X-Forwarded-For here."""
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 
 # What a limit does while the shared cache is unreachable and nothing can be counted — decided per

@@ -17,6 +17,7 @@ import contextlib
 import logging
 import secrets
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -251,21 +252,75 @@ def in_tenant(provider: Provider) -> Iterator[Provider]:
         yield provider
 
 
-def for_each_tenant(func: Callable[[Provider], Any], *, only_active: bool = True) -> dict[str, Any]:
-    """Call ``func(provider)`` inside each provider's schema (periodic jobs). One provider's failure
-    is logged and recorded as the exception, never stopping the others. Returns schema → result."""
-    results: dict[str, Any] = {}
+# Set by ``tenant_scope`` (the per-tenant task of a fanned-out periodic job): ``for_each_tenant`` then
+# visits that one schema and lets its failure propagate so the task retries it.
+_SCOPE: ContextVar[str | None] = ContextVar("tenant_scope", default=None)
+
+
+@contextlib.contextmanager
+def tenant_scope(schema_name: str) -> Iterator[None]:
+    """Restrict ``for_each_tenant`` to one schema for the duration of the block."""
+    token = _SCOPE.set(schema_name)
+    try:
+        yield
+    finally:
+        _SCOPE.reset(token)
+
+
+def tenant_schema_names(*, only_active: bool = True) -> list[str]:
+    """Every provider's schema, in a stable order (what a periodic job fans out over)."""
     providers = Provider.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).order_by("pk")
     if only_active:
         providers = providers.filter(status=ProviderStatus.ACTIVE)
+    return list(providers.values_list("schema_name", flat=True))
+
+
+def for_each_tenant(func: Callable[[Provider], Any], *, only_active: bool = True) -> dict[str, Any]:
+    """Call ``func(provider)`` inside each provider's schema (periodic jobs). One provider's failure
+    is logged and recorded as the exception, never stopping the others. Returns schema → result.
+
+    Inside ``tenant_scope(schema)`` only that provider is visited and its failure is raised."""
+    results: dict[str, Any] = {}
+    scope = _SCOPE.get()
+    providers = Provider.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).order_by("pk")
+    if only_active:
+        providers = providers.filter(status=ProviderStatus.ACTIVE)
+    if scope is not None:
+        providers = providers.filter(schema_name=scope)
     for provider in providers.iterator():
         try:
             with schema_context(provider.schema_name):
                 results[provider.schema_name] = func(provider)
         except Exception as exc:
             logger.exception("tenant job failed for %s", provider.schema_name)
+            if scope is not None:
+                raise
             results[provider.schema_name] = exc
     return results
+
+
+def across_tenants(
+    select_sql: str, *, params: tuple[Any, ...] = (), chunk: int = 200
+) -> list[tuple[Any, ...]]:
+    """Run one read-only ``SELECT`` in every provider's schema and return all rows, each starting
+    with its schema name: one ``UNION ALL`` statement per ``chunk`` schemas, never a query (or a
+    task) per tenant. ``select_sql`` names its tables as ``{schema}.table`` (metrics, the operator
+    health page)."""
+    schemas = tenant_schema_names(only_active=False)
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(schemas), chunk):
+        part = schemas[start : start + chunk]
+        sql = " UNION ALL ".join(
+            f"(SELECT %s AS schema_name, q.* FROM ({select_sql.format(schema=qn(name))}) AS q)"
+            for name in part
+        )
+        args: list[Any] = []
+        for name in part:
+            args.extend((name, *params))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, args)
+            rows.extend(tuple(row) for row in cursor.fetchall())
+    return rows
 
 
 def provider_set_status(*, provider: Provider, status: str, reason: str = "") -> Provider:

@@ -39,6 +39,7 @@ from integrations.wechat.accounts import (
     staff_wechat_bind,
     wechat_allowed,
 )
+from saas_platform.client_ip import client_ip
 from tenants.domains import portal_url
 
 AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -178,7 +179,7 @@ def bind(request: HttpRequest) -> HttpResponse:
                 phone=request.POST.get("phone", ""),
                 purpose=BIND_PURPOSE,
                 scope=current_schema(),
-                ip=request.META.get("REMOTE_ADDR") or None,
+                ip=client_ip(request),
             )
             code_sent = True
         except CodeRefused as exc:

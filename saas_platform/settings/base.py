@@ -53,6 +53,7 @@ SHARED_APPS = [
     "tenants",  # first: its migrate/migrate_schemas commands take precedence
     "django_tenants",
     "saas_platform",
+    "django_structlog",  # structured request/task logs (saas_platform.observability)
     "billing",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -81,10 +82,14 @@ INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in S
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter", "tenants.guards.TenantSchemaGuardRouter"]
 
 MIDDLEWARE = [
+    "saas_platform.health.HealthMiddleware",  # /healthz, /readyz, /metrics on any Host, before routing
+    "saas_platform.observability.middleware.RequestIdMiddleware",  # X-Request-ID, request metrics
+    "django_structlog.middlewares.RequestMiddleware",  # request_started/finished log lines
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",  # Content-Security-Policy on every response (settings/security.py)
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files never touch tenant routing
     "tenants.middleware.TenantRoutingMiddleware",
+    "saas_platform.observability.middleware.TenantLogContextMiddleware",  # tenant on every log line
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -215,6 +220,7 @@ LOGGING = {
 from saas_platform.settings.asset_sync import *  # noqa: E402,F403
 from saas_platform.settings.celery import *  # noqa: E402,F403
 from saas_platform.settings.domains import *  # noqa: E402,F403
+from saas_platform.settings.observability import *  # noqa: E402,F403
 from saas_platform.settings.security import *  # noqa: E402,F403
 from saas_platform.settings.sms import *  # noqa: E402,F403
 from saas_platform.settings.storage import *  # noqa: E402,F403

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 
+from saas_platform.observability.logging import logging_config
 from saas_platform.settings.base import *  # noqa: F403
 from saas_platform.settings.env import env_bool, env_int, env_list, env_str
 
@@ -31,3 +32,6 @@ LANGUAGE_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# One JSON object per log line, UTC timestamps (saas_platform.observability.logging).
+LOGGING = logging_config(env_str("LOG_FORMAT", "json"), env_str("LOG_LEVEL", "INFO"))

@@ -1,0 +1,1 @@
+"""Observability: structured logs, request ids, Prometheus metrics, error reports (issue 18)."""
