@@ -222,7 +222,6 @@ def _claim_many(notification_ids: list[int], now: datetime) -> list[Notification
     return sorted(claimed, key=lambda n: n.pk)
 
 
-def _sms_fallback(notification: Notification) -> int | None:
 def _source_number(notification: Notification) -> str:
     """The order number, or a visitor event's reference (kept in its own SMS payload)."""
     if notification.event is not None:
@@ -233,14 +232,15 @@ def _source_number(notification: Notification) -> str:
     )
 
 
+def _sms_fallback(notification: Notification) -> int | None:
     """A customer WeChat cannot reach (unfollowed, refused) gets the notice by SMS instead."""
     customer = notification.customer
     if customer is None or not customer.phone:
         return None
     sms = Notification(
         event_id=notification.event_id,
-        customer=customer,
         visit_event_id=notification.visit_event_id,
+        customer=customer,
         audience=notification.audience,
         channel=Channel.SMS,
         kind=notification.kind,
@@ -262,8 +262,8 @@ def _source_number(notification: Notification) -> str:
     return (
         Notification.objects.filter(
             event_id=notification.event_id,
-            customer=customer,
             visit_event_id=notification.visit_event_id,
+            customer=customer,
             channel=Channel.SMS,
             status=NotificationStatus.PENDING,
         )
