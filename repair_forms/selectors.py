@@ -46,6 +46,8 @@ from repair_forms.models import (
     WorkOrder,
 )
 from repair_forms.numbering import NUMBERING_TZ
+from repair_forms.queues import QUEUES, queue_filter
+from repair_forms.search import search_orders
 
 S = OrderStatus
 
@@ -191,8 +193,8 @@ def order_get(*, actor: Actor, order_id: int | None = None, number: str | None =
 @dataclass
 class OrderFilters:
     """Console / portal list filters (all optional). Dates are Asia/Shanghai calendar days,
-    inclusive. ``tab`` is one of ``ORDER_TABS``; ``q`` matches an order number, serial or machine
-    number exactly."""
+    inclusive. ``tab`` is one of ``ORDER_TABS``; ``q`` is the search box (``repair_forms.search``:
+    any part of the number, reporter, phone, company, machine, model, fault or notes)."""
 
     status: Sequence[str] | str | None = None
     tab: str | None = None
@@ -206,6 +208,8 @@ class OrderFilters:
     engineer: int | None = None
     company: int | None = None
     q: str | None = None
+    # A key of ``repair_forms.queues.QUEUES`` (the workbench's counts link here).
+    queue: str | None = None
 
 
 @dataclass
@@ -246,9 +250,12 @@ def apply_filters(orders: QuerySet[RepairOrder], filters: OrderFilters) -> Query
         orders = orders.filter(is_overdue=filters.overdue)
     if filters.urged is not None:
         orders = orders.filter(is_urged=filters.urged)
+    if filters.queue:
+        if filters.queue not in QUEUES:
+            raise ValidationError({"queue": [_("Unknown queue.")]})
+        orders = orders.filter(queue_filter(filters.queue))
     if filters.q and filters.q.strip():
-        q = filters.q.strip()
-        orders = orders.filter(Q(number=q.upper()) | Q(serial=q) | Q(machine_no=q))
+        orders = search_orders(orders, filters.q)
     return orders
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import CustomerCompany, StaffMember, StaffRole
 from repair_forms.lifecycle import MANUAL_PROGRESS_TARGETS
 from repair_forms.models import Brand, Category, OrderStatus, ServiceType
+from repair_forms.queues import QUEUES
 from repair_forms.selectors import OrderFilters
 
 YES_NO = [("", _("Any")), ("1", _("Yes")), ("0", _("No"))]
@@ -84,15 +85,22 @@ class OrderFilterForm(forms.Form):
         widget=FastSelect, label=_("Company"), required=False, coerce=int, empty_value=None
     )
     q = forms.CharField(
-        label=_("Number"),
+        label=_("Search"),
         required=False,
         max_length=80,
-        widget=forms.TextInput(attrs={"placeholder": _("Order, serial or machine number")}),
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": _("Order number, name, phone, company, machine, model, fault, notes"),
+            }
+        ),
     )
+    queue = forms.ChoiceField(label=_("Queue"), required=False, widget=FastSelect)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         any_choice = [("", _("All"))]
+        self.fields["queue"].choices = any_choice + [(q.key, q.label) for q in QUEUES.values()]  # type: ignore[attr-defined]
         self.fields["status"].choices = any_choice + list(OrderStatus.choices)  # type: ignore[attr-defined]
         self.fields["service_type"].choices = any_choice + list(ServiceType.choices)  # type: ignore[attr-defined]
         self.fields["brand"].choices = any_choice + list(  # type: ignore[attr-defined]
@@ -131,6 +139,7 @@ class OrderFilterForm(forms.Form):
             engineer=data.get("engineer"),
             company=data.get("company"),
             q=data.get("q") or None,
+            queue=data.get("queue") or None,
         )
 
 

@@ -8,6 +8,7 @@ from portals.console import asset_views, dashboard_views, order_views, template_
 urlpatterns = [
     path("orders/", order_views.order_index, name="orders"),
     path("orders/export.csv", order_views.order_export, name="orders-export"),
+    path("orders/approvals/", order_views.approval_queue, name="approvals"),
     path("orders/dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("orders/<int:pk>/", order_views.order_detail, name="order-detail"),
     path("orders/<int:pk>/<slug:action>/", order_views.order_step, name="order-action"),

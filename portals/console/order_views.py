@@ -17,6 +17,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from accounts.models import StaffRole
 from portals.access import current_staff, staff_required
@@ -36,6 +38,8 @@ from portals.order_ui import (
     warranty_label,
 )
 from repair_forms.models import OrderPhoto, RepairOrder
+from repair_forms.queue_selectors import pending_suspensions
+from repair_forms.queues import QUEUES
 from repair_forms.selectors import order_export_rows
 from tenants.services import in_tenant
 from tenants.spreadsheets import csv_lines
@@ -72,6 +76,14 @@ def order_index(request: HttpRequest) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
         page = order_page(actor=staff_actor(current_staff(request)), filters=filters, limit=PAGE_SIZE)
     query = _query_without_cursor(request)
+    base = reverse("console:orders")
+    queues = [
+        {"label": _("All"), "url": base, "current": not query},
+        *(
+            {"label": q.label, "url": f"{base}?queue={q.key}", "current": query == f"queue={q.key}"}
+            for q in QUEUES.values()
+        ),
+    ]
     return render(
         request,
         "portals/console/orders/list.html",
@@ -79,6 +91,8 @@ def order_index(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "rows": list_rows(page.items),
+            "queues": queues,
+            "filtered": bool(set(request.GET) - {"q", "queue", "cursor"}),
             "query": query,
             "first_page": bool(request.GET.get("cursor")),
             "export_url": f"{reverse('console:orders-export')}?{query}",
@@ -169,6 +183,17 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _next_url(request: HttpRequest, default: str) -> str:
+    """Where to go after a step taken from a queue (workbench, approvals): the posted ``next`` when
+    it is a path on this host, else the order's page."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
 @staff_required(*OFFICE)
 def order_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     order = _order_or_404(request, pk)
@@ -179,8 +204,20 @@ def order_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         name=action,
         allowed=OFFICE_STEPS,
         template="portals/console/orders/step.html",
-        success_url=reverse("console:order-detail", args=[order.pk]),
+        success_url=_next_url(request, reverse("console:order-detail", args=[order.pk])),
         photo_route="console:photo",
+    )
+
+
+@staff_required(StaffRole.ADMIN, StaffRole.SUPERVISOR)
+def approval_queue(request: HttpRequest) -> HttpResponse:
+    """挂起待审批: every pending suspension request with the engineer's reason and photos, approved
+    or rejected in place (through the order's approve/reject steps, i.e. the lifecycle services)."""
+    suspensions = pending_suspensions(actor=staff_actor(current_staff(request)), limit=200)
+    return render(
+        request,
+        "portals/console/orders/approvals.html",
+        {"suspensions": suspensions, "next_url": reverse("console:approvals")},
     )
 
 

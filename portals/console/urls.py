@@ -9,6 +9,7 @@ from portals.console import (
     settings_views,
     staff_views,
     views,
+    workbench_views,
 )
 
 app_name = "console"
@@ -22,7 +23,9 @@ urlpatterns = [
     path("account/", include("portals.console.billing_urls")),
     path("asset-system/", include("portals.console.asset_system_urls")),
     path("", include("portals.console.wechat_urls")),
-    path("", views.workbench, name="home"),
+    path("", include("portals.console.miniprogram_urls")),  # 微信小程序: binding, 葵花码
+    path("", workbench_views.workbench, name="home"),
+    path("workbench/counts/", workbench_views.workbench_counts, name="workbench-counts"),
     path("portal-qr.<str:kind>", views.portal_qr, name="portal-qr"),
     # 我的信息, 设置, 嵌入窗口登录
     path("profile/", profile_views.profile, name="profile"),

@@ -1,4 +1,5 @@
-"""Provider console (工作台): sign-in, the workbench and the portal QR code. Thin views."""
+"""Provider console: sign-in, the service period shown on the workbench and the portal QR code
+(the workbench itself is ``workbench_views``). Thin views."""
 
 from __future__ import annotations
 
@@ -8,15 +9,12 @@ from typing import Any
 
 from django.contrib.auth import views as auth_views
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
-from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.models import CustomerCompany, StaffMember, StaffRole, StaffStatus
-from accounts.selectors import provider_profile, staff_for_user
+from accounts.selectors import staff_for_user
 from billing.entitlements import snapshot
-from portals.access import current_staff, staff_required
+from portals.access import staff_required
 from portals.console.forms import PhoneLoginForm
-from portals.console.nav import nav_for
 from portals.qr import qr_response
 from portals.web import absolute_url
 
@@ -52,32 +50,6 @@ def service_period(provider: Any) -> dict[str, Any] | None:
         "days_left": max(0, math.ceil(seconds_left / 86400)),
         "ends_at": datetime.fromtimestamp(float(ends_at), tz=UTC),
     }
-
-
-@staff_required()
-def workbench(request: HttpRequest) -> HttpResponse:
-    staff = current_staff(request)
-    context: dict[str, Any] = {
-        "staff": staff,
-        "provider": request.tenant,  # type: ignore[attr-defined]
-        "portal_link": _portal_link(request),
-        "shortcuts": [item for item in nav_for(staff.role) if item["url_name"] != "console:home"],
-    }
-    if staff.role == StaffRole.ADMIN:
-        counts = dict.fromkeys(StaffStatus.values, 0)
-        for status in StaffMember.objects.values_list("status", flat=True):
-            counts[status] += 1
-        profile = provider_profile()
-        context.update(
-            staff_count=counts[StaffStatus.ACTIVE],
-            invited_count=counts[StaffStatus.INVITED],
-            pending_count=counts[StaffStatus.PENDING],
-            profile_incomplete=not (profile.contact_phone and profile.about),
-            service=service_period(request.tenant),  # type: ignore[attr-defined]
-        )
-    if staff.role in {StaffRole.ADMIN, StaffRole.DISPATCHER}:
-        context["company_count"] = CustomerCompany.objects.filter(is_active=True).count()
-    return render(request, "portals/console/workbench.html", context)
 
 
 @staff_required()
