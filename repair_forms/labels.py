@@ -12,12 +12,13 @@ embed, renders in every PDF viewer).
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from urllib.parse import urlencode
 
 import segno
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
@@ -77,10 +78,17 @@ def _fit(pdf: canvas.Canvas, text: str, font: str, size: float, width: float) ->
     return text + "…"
 
 
-def labels_pdf(assets: Iterable[Asset], *, portal_base: str, title: str = "") -> bytes:
+def labels_pdf(
+    assets: Iterable[Asset],
+    *,
+    portal_base: str,
+    title: str = "",
+    codes: Mapping[int, bytes] | None = None,
+) -> bytes:
     """A PDF of QR labels for ``assets`` (in order, 24 per A4 page). ``portal_base`` is the
     provider's portal origin, e.g. ``https://acme.baoxiu.cn``; ``title`` (the provider's name) is
-    printed on each label when given."""
+    printed on each label when given. ``codes`` (asset id → PNG) prints those images, e.g. WeChat
+    mini-program codes, instead of the web QR."""
     font = _font()
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
@@ -97,7 +105,12 @@ def labels_pdf(assets: Iterable[Asset], *, portal_base: str, title: str = "") ->
         pdf.setStrokeColorRGB(0.85, 0.85, 0.85)
         pdf.setLineWidth(0.3)
         pdf.rect(x, y, LABEL_W, LABEL_H, stroke=1, fill=0)  # a cutting guide; light grey
-        _draw_qr(pdf, asset_report_url(portal_base, asset), x + PADDING, y + (LABEL_H - QR_SIZE) / 2, QR_SIZE)
+        code_y = y + (LABEL_H - QR_SIZE) / 2
+        if codes and asset.pk in codes:
+            image = ImageReader(io.BytesIO(codes[asset.pk]))
+            pdf.drawImage(image, x + PADDING, code_y, QR_SIZE, QR_SIZE, mask="auto")
+        else:
+            _draw_qr(pdf, asset_report_url(portal_base, asset), x + PADDING, code_y, QR_SIZE)
         text_x = x + PADDING + QR_SIZE + 2 * mm
         text_w = LABEL_W - (text_x - x) - PADDING
         lines = [

@@ -19,6 +19,7 @@ the phone-number button; ``subscribe(openid, template_id)`` plays an accepted
 
 from __future__ import annotations
 
+import io
 import json
 import secrets
 import threading
@@ -28,13 +29,20 @@ from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from typing import Any
 
+import segno
+
 from integrations.tests.fake_wechat import FakeWeChat, FakeWeChatServer, Sent, _authed, _err, _Handler, _ok
 from integrations.wechat.limits import violations
 
-PNG_1PX = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
-)
+
+def code_png(scene: str) -> bytes:
+    """A real PNG standing in for WeChat's 葵花码 (a plain QR of the scene)."""
+    buffer = io.BytesIO()
+    segno.make(scene, error="m").save(buffer, kind="png", scale=4, border=2)
+    return buffer.getvalue()
+
+
+PNG_1PX = code_png("x")
 
 
 @dataclass
@@ -132,7 +140,7 @@ def wxacode_unlimited(fake: FakeMiniProgram, q: dict[str, str], body: dict[str, 
     if page and page not in fake.pages:
         return _err(41030, "invalid page hint")
     fake.codes_made.append({"appid": appid, "scene": scene, "page": page or ""})
-    return 200, PNG_1PX
+    return 200, code_png(scene)
 
 
 def subscribe_send(fake: FakeMiniProgram, q: dict[str, str], body: dict[str, Any]) -> tuple[int, Any]:

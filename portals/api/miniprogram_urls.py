@@ -3,6 +3,7 @@
 from django.urls import path
 
 from portals.api import auth_views as a
+from portals.api import miniprogram_views as m
 
 urlpatterns = [
     path("auth/miniprogram/", a.MiniProgramSignInView.as_view(), name="api-auth-miniprogram"),
@@ -11,6 +12,8 @@ urlpatterns = [
     path("auth/miniprogram/phone/", a.PhoneBindView.as_view(), name="api-auth-phone"),
     path("auth/miniprogram/phone/sms-code/", a.PhoneSmsCodeView.as_view(), name="api-auth-phone-sms-code"),
     path("auth/miniprogram/staff/", a.StaffBindView.as_view(), name="api-auth-staff-bind"),
+    path("miniprogram/scene/<str:scene>/", m.SceneView.as_view(), name="api-miniprogram-scene"),
+    path("miniprogram/config/", m.LaunchConfigView.as_view(), name="api-miniprogram-config"),
     path("me/sessions/", a.MySessionsView.as_view(), name="api-me-sessions"),
     path("me/sessions/<int:pk>/", a.MySessionView.as_view(), name="api-me-session"),
     path(

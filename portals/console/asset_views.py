@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import CustomerCompany, StaffRole
+from integrations.miniprogram.codes import asset_codes
 from integrations.tasks_orders import enqueue_asset_import
 from portals.access import current_staff, staff_required
 from portals.console.asset_forms import AssetForm, CatalogAddForm, CatalogEditForm, ImportForm
@@ -134,10 +135,18 @@ def asset_labels(request: HttpRequest) -> HttpResponse:
     ids = [int(v) for v in request.GET.getlist("ids") if v.isdigit()]
     assets = Asset.objects.filter(pk__in=ids).select_related("brand", "model") if ids else _filtered(request)
     chosen = list(assets.filter(is_active=True).order_by("machine_no", "id")[:MAX_LABELS])
+    codes = None
+    if request.GET.get("code") == "miniprogram":  # 小程序码 instead of the web QR
+        try:
+            codes = asset_codes(chosen)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("console:assets")
     pdf = labels_pdf(
         chosen,
         portal_base=absolute_url(request, "/").rstrip("/"),
         title=request.tenant.name,  # type: ignore[attr-defined]
+        codes=codes,
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="qr-labels-{timezone.localtime():%Y%m%d}.pdf"'

@@ -83,9 +83,39 @@ def _staff_scene(actors: Any) -> dict[str, Any]:
         return {"scene": staff_bind_scene_issue(staff=StaffMember.objects.get(pk=actors.engineer_a.pk))}
 
 
-def _me_marker(actors: Any) -> tuple[dict[str, Any], str]:
-    _mini_user(actors)
-    return {}, "微信isoA"
+def _stored_code(kind: str, target: str) -> Any:
+    """A 葵花码 already kept in storage (so the route needs no WeChat call)."""
+    from django.core.files.base import ContentFile
+
+    from integrations.miniprogram.models import MiniProgramCode
+    from integrations.tests.fake_miniprogram import PNG_1PX
+
+    code, _created = MiniProgramCode.objects.get_or_create(
+        kind=kind, target=target, defaults={"scene": f"{kind[0]}.iso{target[:8]}"}
+    )
+    if not code.image:
+        code.image.save(f"iso-{kind}.png", ContentFile(PNG_1PX))
+    return code
+
+
+def _portal_code(actors: Any) -> tuple[dict[str, Any], str]:
+    _stored_code("portal", "")
+    return {"kind": "portal"}, "isoA-no-text-in-a-png"
+
+
+def _company_code(actors: Any) -> tuple[dict[str, Any], str]:
+    from accounts.models import CustomerCompany
+
+    company, _created = CustomerCompany.objects.get_or_create(
+        name="小程序码公司isoA", defaults={"registration_token": "iso-mp-company-token"}
+    )
+    _stored_code("company", company.registration_token)
+    return {"pk": company.pk}, "isoA-no-text-in-a-png"
+
+
+def _scene(actors: Any) -> tuple[dict[str, Any], str]:
+    code = _stored_code("portal", "")
+    return {"scene": code.scene}, "isoA-no-secret-in-a-scene"
 
 
 CASES: dict[str, Case] = {
@@ -101,4 +131,10 @@ CASES: dict[str, Case] = {
     "api-me-session": Private(build=_session, methods=("delete",), viewer=token_client),
     "api-customer-sessions": Private(build=_customer_sessions),
     "api-customer-session": Private(build=_customer_session, methods=("delete",)),
+    "api-miniprogram-scene": Public(build=_scene),
+    "api-miniprogram-config": Public(),
+    "console:miniprogram": Private(),
+    "console:miniprogram-code": Private(build=_portal_code),
+    "console:miniprogram-company-code": Private(build=_company_code),
+    "console:miniprogram-me-code": Private(),
 }
