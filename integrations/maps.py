@@ -1,9 +1,10 @@
 """Tencent Maps links for engineers (腾讯地图建议路线).
 
 ``route_link`` builds the URI-API route plan (``uri/v1/routeplan``, driving) to the order's site:
-``…/routeplan?type=drive&to=<address>&tocoord=<lat,lng>&referer=<key>``. The route plan needs the
-destination's coordinates; without them the link is a place search for the address instead, which
-the map app turns into a route with one tap. No address at all → no link.
+``…/routeplan?type=drive&fromcoord=<engineer or CurrentLocation>&to=<address>&tocoord=<lat,lng>
+&referer=<key>``. The route plan needs the destination's coordinates (Tencent's marker and route
+URIs both require them); without them the link is a place search for the address, which the map
+app turns into a route with one tap. No address at all → no link.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 _COORD = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 
@@ -51,16 +53,24 @@ def parse_coordinates(value: Any) -> tuple[float, float] | None:
     return lat_f, lng_f
 
 
-def route_link(*, address: str, coordinates: tuple[float, float] | None = None) -> str:
+def route_link(
+    *,
+    address: str,
+    coordinates: tuple[float, float] | None = None,
+    origin: tuple[float, float] | None = None,
+) -> str:
+    """The engineer's 建议路线: a driving route plan to the site, starting from ``origin`` (the
+    engineer's last known position) when known; otherwise the map app starts from where the phone
+    is (Tencent's ``CurrentLocation``)."""
     address = (address or "").strip()
     if coordinates is not None:
         lat, lng = coordinates
-        query = {
-            "type": "drive",
-            "to": address or f"{lat},{lng}",
-            "tocoord": f"{lat},{lng}",
-            "referer": _referer(),
-        }
+        query = {"type": "drive"}
+        if origin is not None:
+            query.update({"from": str(_("Engineer")), "fromcoord": f"{origin[0]},{origin[1]}"})
+        else:
+            query["fromcoord"] = "CurrentLocation"
+        query.update({"to": address or f"{lat},{lng}", "tocoord": f"{lat},{lng}", "referer": _referer()})
         return _base() + "routeplan?" + urlencode(query)
     if not address:
         return ""

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Customer, StaffMember, StaffRole
 from accounts.selectors import provider_profile, provider_settings
@@ -141,6 +142,48 @@ class TimelineEntry:
         return self.event.created_at
 
 
+# What the customer changed, named as the form names it ("修改项 故障描述", not "fault_description").
+CHANGED_LABELS: dict[str, Any] = {
+    "brand": gettext_lazy("Brand"),
+    "category": gettext_lazy("Category"),
+    "model": gettext_lazy("Model"),
+    "machine_no": gettext_lazy("Machine number"),
+    "serial": gettext_lazy("Serial number"),
+    "fault_description": gettext_lazy("Fault description"),
+    "service_type": gettext_lazy("Service type"),
+    "warranty_status": gettext_lazy("Warranty"),
+    "appointment_at": gettext_lazy("Appointment"),
+    "appointment_until": gettext_lazy("Appointment"),
+    "notes": gettext_lazy("Notes"),
+    "location_plot": gettext_lazy("Plot"),
+    "location_building": gettext_lazy("Building"),
+    "location_room": gettext_lazy("Room"),
+    "location_address": gettext_lazy("Address"),
+    "contact_name": gettext_lazy("Contact"),
+    "contact_phone": gettext_lazy("Contact phone"),
+    "photos_removed": gettext_lazy("Photos"),
+    "photos_added": gettext_lazy("Photos"),
+}
+
+
+# Timeline titles that read better than the transition's verb.
+EVENT_TITLES: dict[str, Any] = {
+    "submit": gettext_lazy("Reported"),
+    "urge": gettext_lazy("The customer urged the repair centre"),
+}
+
+
+def _changed_labels(event: OrderEvent, keys: Any) -> str:
+    version = event.order.template_version if event.order_id else None
+    form_labels = {d["key"]: field_label(d) for d in (version.fields if version is not None else [])}
+    labels: list[str] = []
+    for key in sorted(str(k) for k in keys):
+        label = str(CHANGED_LABELS[key]) if key in CHANGED_LABELS else form_labels.get(key, key)
+        if label not in labels:
+            labels.append(label)
+    return ", ".join(labels)
+
+
 def _event_details(event: OrderEvent) -> list[tuple[str, str]]:
     payload = event.payload or {}
     details: list[tuple[str, str]] = []
@@ -163,11 +206,11 @@ def _event_details(event: OrderEvent) -> list[tuple[str, str]]:
         if payload.get("tags"):
             details.append((_("Tags"), ", ".join(str(t) for t in payload["tags"])))
     elif name == "urge":
-        details.append((_("Urged"), str(payload.get("urge_count", ""))))
+        details.append((_("Times urged"), str(payload.get("urge_count", ""))))
     elif name == "edit":
         changes = payload.get("changes") or {}
         if changes:
-            details.append((_("Changed"), ", ".join(sorted(str(k) for k in changes))))
+            details.append((_("Changed"), _changed_labels(event, changes)))
     elif name == "flag_overdue":
         clock = payload.get("clock")
         details.append((_("Clock"), _("waiting for acceptance") if clock == "waiting" else _("repair")))
@@ -185,9 +228,9 @@ def timeline_entries(events: list[OrderEvent]) -> list[TimelineEntry]:
         entries.append(
             TimelineEntry(
                 event=event,
-                title=transition_label(event.transition).capitalize()
-                if event.transition != "submit"
-                else str(_("Reported")),
+                title=str(EVENT_TITLES[event.transition])
+                if event.transition in EVENT_TITLES
+                else transition_label(event.transition).capitalize(),
                 actor=event.actor_display or (_("System") if event.actor_kind == "system" else ""),
                 status=status_label(event.to_status) if changed else "",
                 note=event.note,
@@ -373,7 +416,7 @@ def order_view(*, actor: Actor, order: RepairOrder, now: datetime | None = None)
         actions=order_actions(actor=actor, order=order, now=now),
         report_photos=order_photos(order=order, kind=PhotoKind.REPORT),
         work_orders=order_work_orders(order=order),
-        suspensions=order_suspensions(order=order),
+        suspensions=order_suspensions(order=order, actor=actor),
         rating=order_rating(order=order),
         waiting=sla.format_duration(sla.waiting_duration(order, now)),
         repair=sla.format_duration(sla.repair_duration(order, now)),

@@ -161,6 +161,9 @@ class Transition:
     inputs: tuple[str, ...] = ()  # required inputs, named as the service's keyword arguments
     notify: tuple[str, ...] = ()
     internal: bool = False  # the event is shown to staff only
+    # The note written with it is staff-only unless its writer shows it to the customer (给工程师的
+    # 备注 on accept/dispatch, a supervisor's approval note): see ``OrderEvent.note_visible_to_customer``.
+    staff_note: bool = False
     extra_rules: tuple[str, ...] = field(default=())  # documented; enforced in the service
 
 
@@ -218,6 +221,7 @@ TRANSITIONS: dict[str, Transition] = {
             frozenset({Role.ADMIN, Role.DISPATCHER, Role.ASSET_ADAPTER}),
             (),
             (N.REPORTER, N.COMPANY_MANAGER),
+            staff_note=True,
         ),
         Transition(
             "dispatch",
@@ -227,6 +231,7 @@ TRANSITIONS: dict[str, Transition] = {
             frozenset({Role.ADMIN, Role.DISPATCHER, Role.SUPERVISOR, Role.ASSET_ADAPTER}),
             ("engineer",),
             (N.COMPANY_MANAGER, N.ENGINEER),
+            staff_note=True,
         ),
         Transition(
             "start",
@@ -256,6 +261,7 @@ TRANSITIONS: dict[str, Transition] = {
             (),
             (N.REPORTER, N.ENGINEER),
             extra_rules=("a pending request exists (not needed for the asset adapter)",),
+            staff_note=True,
         ),
         Transition(
             "reject_suspension",
@@ -275,6 +281,7 @@ TRANSITIONS: dict[str, Transition] = {
             frozenset({Role.ENGINEER, Role.SUPERVISOR, Role.ADMIN, Role.ASSET_ADAPTER}),
             (),
             (N.REPORTER,),
+            staff_note=True,
         ),
         Transition(
             "submit_job_sheet",

@@ -25,19 +25,22 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer, CustomerCompany, StaffMember
+from repair_forms.status_words import STATUS_WORDS as _W
 
 # --- Choices ----------------------------------------------------------------------------------------
 
 
 class OrderStatus(models.TextChoices):
-    SUBMITTED = "submitted", _("Pending acceptance")
-    ACCEPTED = "accepted", _("Accepted")
-    DISPATCHED = "dispatched", _("Dispatched")
-    IN_PROGRESS = "in_progress", _("In repair")
-    SUSPENDED = "suspended", _("Suspended")
-    AWAITING_CONFIRMATION = "awaiting_confirmation", _("Awaiting confirmation")
-    COMPLETED = "completed", _("Completed")
-    CANCELLED = "cancelled", _("Cancelled")
+    """Labels are the staff words of ``repair_forms.status_words`` (one vocabulary everywhere)."""
+
+    SUBMITTED = "submitted", _W["submitted"].staff
+    ACCEPTED = "accepted", _W["accepted"].staff
+    DISPATCHED = "dispatched", _W["dispatched"].staff
+    IN_PROGRESS = "in_progress", _W["in_progress"].staff
+    SUSPENDED = "suspended", _W["suspended"].staff
+    AWAITING_CONFIRMATION = "awaiting_confirmation", _W["awaiting_confirmation"].staff
+    COMPLETED = "completed", _W["completed"].staff
+    CANCELLED = "cancelled", _W["cancelled"].staff
 
 
 TERMINAL_STATUSES = frozenset({OrderStatus.COMPLETED, OrderStatus.CANCELLED})
@@ -511,6 +514,10 @@ class OrderEvent(models.Model):
     visibility = models.CharField(
         max_length=10, choices=EventVisibility.choices, default=EventVisibility.PUBLIC
     )
+    # A staff note on accept / dispatch / suspension decisions is for colleagues and the engineer
+    # unless its writer ticks "visible to the customer"; the customer's timeline, notifications and
+    # API then carry the event without the note (``customer_note``).
+    note_visible_to_customer = models.BooleanField(_("note visible to the customer"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -520,6 +527,11 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.transition}"
+
+    @property
+    def customer_note(self) -> str:
+        """The note as a customer may read it: empty when it is a staff-only note."""
+        return self.note if self.note_visible_to_customer else ""
 
 
 def photo_upload_to(instance: OrderPhoto, filename: str) -> str:

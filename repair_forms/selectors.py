@@ -48,17 +48,12 @@ from repair_forms.models import (
 from repair_forms.numbering import NUMBERING_TZ
 from repair_forms.queues import QUEUES, queue_filter
 from repair_forms.search import search_orders
+from repair_forms.status_words import TAB_STATUSES
 
 S = OrderStatus
 
 # The customer's "my orders" tabs (GZIC: 待接单 / 已接单 / 已挂起 / 已完成 / 已取消).
-ORDER_TABS: dict[str, tuple[str, ...]] = {
-    "pending": (S.SUBMITTED,),
-    "accepted": (S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.AWAITING_CONFIRMATION),
-    "suspended": (S.SUSPENDED,),
-    "completed": (S.COMPLETED,),
-    "cancelled": (S.CANCELLED,),
-}
+ORDER_TABS: dict[str, tuple[str, ...]] = TAB_STATUSES
 # The engineer's job list groups.
 ENGINEER_GROUPS: dict[str, tuple[str, ...]] = {
     "active": (S.DISPATCHED, S.IN_PROGRESS, S.SUSPENDED),
@@ -313,14 +308,19 @@ def order_export_rows(*, actor: Actor, filters: OrderFilters | None = None, batc
 
 
 def order_timeline(*, actor: Actor, order: RepairOrder) -> list[OrderEvent]:
-    """The order's events, oldest first, with their photos; customers never see internal notes.
+    """The order's events, oldest first, with their photos; customers never see internal events
+    nor staff-only notes (``OrderEvent.note_visible_to_customer``).
     (``order`` must come from ``order_get`` for this actor.)"""
     events = OrderEvent.objects.filter(order=order).prefetch_related(
         Prefetch("photos", queryset=OrderPhoto.objects.order_by("id"))
     )
-    if not actor.is_staff:
-        events = events.filter(visibility=EventVisibility.PUBLIC)
-    return list(events.order_by("created_at", "id"))
+    if actor.is_staff:
+        return list(events.order_by("created_at", "id"))
+    found = list(events.filter(visibility=EventVisibility.PUBLIC).order_by("created_at", "id"))
+    for event in found:
+        # A staff-only note never leaves this function for a customer (timeline, API, exports).
+        event.note = event.customer_note
+    return found
 
 
 def order_photos(*, order: RepairOrder, kind: str | None = None) -> list[OrderPhoto]:
@@ -336,13 +336,19 @@ def order_work_orders(*, order: RepairOrder) -> list[WorkOrder]:
     )
 
 
-def order_suspensions(*, order: RepairOrder) -> list[SuspensionRequest]:
-    return list(
+def order_suspensions(*, order: RepairOrder, actor: Actor | None = None) -> list[SuspensionRequest]:
+    """The order's suspension requests; a customer ``actor`` sees the engineer's reason and the
+    decision, never the supervisor's decision note (written for the engineer)."""
+    found = list(
         SuspensionRequest.objects.filter(order=order)
         .select_related("requested_by", "decided_by")
         .prefetch_related("photos")
         .order_by("id")
     )
+    if actor is not None and not actor.is_staff:
+        for suspension in found:
+            suspension.decision_note = ""
+    return found
 
 
 def order_rating(*, order: RepairOrder) -> Rating | None:

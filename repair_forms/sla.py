@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from django.utils import timezone
+from django.utils.timesince import TIME_STRINGS
+from django.utils.translation import gettext
 
 from repair_forms.models import OrderStatus, RepairOrder
 
@@ -66,7 +68,8 @@ def overdue_clock(order: RepairOrder, settings: SlaSettings, now: datetime | Non
 
 
 def format_duration(value: timedelta | None) -> str:
-    """ "2天3小时5分" style, for screens (zh and en read it the same way: d h m)."""
+    """ "2 days, 3 hours, 5 minutes" / "2 天，3 小时，5 分钟": days, hours and minutes in the active
+    language, with the unit words Django's ``timesince`` uses (and translates)."""
     if value is None:
         return ""
     minutes = int(value.total_seconds()) // 60
@@ -74,8 +77,9 @@ def format_duration(value: timedelta | None) -> str:
     hours, minutes = divmod(minutes, 60)
     parts = []
     if days:
-        parts.append(f"{days}d")
-    if hours or days:
-        parts.append(f"{hours}h")
-    parts.append(f"{minutes}m")
-    return " ".join(parts)
+        parts.append(TIME_STRINGS["day"] % {"num": days})
+    if hours:
+        parts.append(TIME_STRINGS["hour"] % {"num": hours})
+    if minutes or not parts:
+        parts.append(TIME_STRINGS["minute"] % {"num": minutes})
+    return gettext(", ").join(parts)

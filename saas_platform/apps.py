@@ -8,4 +8,9 @@ class SaasPlatformConfig(AppConfig):
 
     def ready(self) -> None:
         from saas_platform import checks  # noqa: F401  (registers the deployment checks)
-        from saas_platform.observability import celery_signals  # noqa: F401  (task logs and metrics)
+        from saas_platform.observability import (
+            celery_signals,  # noqa: F401  (task logs and metrics)
+            redact,
+        )
+
+        redact.install()  # credentials in outside services' URLs and answers never reach a log line

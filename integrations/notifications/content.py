@@ -13,7 +13,7 @@ keys name WeChat's types (``thing2``, ``time4`` …) and are fitted to them by
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from integrations.wechat import limits
+from repair_forms.status_words import status_word
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,14 @@ class Context:
     at: datetime
     route_link: str = ""
     links: dict[str, str] = field(default_factory=dict)  # audience kind → absolute link
+    # False for a staff-only note (``OrderEvent.note_visible_to_customer``): customers are told
+    # about the step without it.
+    note_visible_to_customer: bool = True
+
+    def for_audience(self, audience: str) -> Context:
+        if audience in CUSTOMER_AUDIENCES and not self.note_visible_to_customer:
+            return replace(self, note="")
+        return self
 
 
 @dataclass(frozen=True)
@@ -104,10 +113,9 @@ class Rendered:
     sms_summary: str
 
 
-def _status_label(status: str) -> str:
-    from repair_forms.models import OrderStatus
-
-    return str(OrderStatus(status).label) if status in OrderStatus.values else status
+def _status_label(status: str, *, for_customer: bool = False) -> str:
+    """The status in the one vocabulary (``repair_forms.status_words``), as SMS and WeChat say it."""
+    return status_word(status, for_customer=for_customer)
 
 
 def _who(ctx: Context) -> str:
@@ -127,7 +135,7 @@ def _texts(kind: str, ctx: Context) -> tuple[str, str]:
         "address": ctx.address or _("(no address given)"),
         "phone": ctx.contact_phone,
         "note": ctx.note,
-        "status": _status_label(ctx.status),
+        "status": _status_label(ctx.status, for_customer=kind.split(":", 1)[-1] in CUSTOMER_AUDIENCES),
         "provider": ctx.provider,
     }
     p = ctx.payload
@@ -196,7 +204,7 @@ def _texts(kind: str, ctx: Context) -> tuple[str, str]:
         ),
         "approve_suspension:reporter": (
             _("Repair suspended"),
-            _("Work on your order %(number)s is suspended for now. Reason: %(note)s"),
+            _("Work on your order %(number)s is suspended for now. Reason: %(reason)s"),
         ),
         "approve_suspension:engineer": (
             _("Suspension approved"),
@@ -262,11 +270,15 @@ def _texts(kind: str, ctx: Context) -> tuple[str, str]:
         ),
     }
     v["result"] = str(p.get("result") or "")
+    # The engineer's reason for a suspension (the supervisor's approval note is for the engineer).
+    v["reason"] = str(p.get("reason") or ctx.note or "")
     v["stars"] = str(p.get("stars") or "")
     clock = str(p.get("clock") or "")
     v["clock"] = {"waiting": _("acceptance"), "repair": _("repair")}.get(clock, clock or _("service"))
     title, body = table.get(kind, (_("Order update"), _("Order %(number)s: %(status)s.")))
     body = body % v
+    if kind == "dispatch:engineer" and ctx.note:  # 给工程师的备注
+        body += " " + _("Note from the dispatcher: %(note)s") % {"note": ctx.note}
     if kind == "dispatch:engineer" and ctx.route_link:
         body += " " + _("Route: %(link)s") % {"link": ctx.route_link}
     return title, " ".join(body.split())
@@ -317,7 +329,7 @@ def slot_for(kind: str) -> str:
 def _wechat_data(slot: str, title: str, body: str, ctx: Context) -> dict[str, Any]:
     if slot == "order_update":
         with translation.override("zh-hans"):  # 'phrase' accepts Chinese only
-            status = _status_label(ctx.status)
+            status = _status_label(ctx.status, for_customer=True)
         return {
             "character_string1": ctx.number,
             "thing2": title,
@@ -343,7 +355,9 @@ def _wechat_data(slot: str, title: str, body: str, ctx: Context) -> dict[str, An
 
 
 def render(kind: str, ctx: Context, *, language: str, link: str) -> Rendered:
-    """The message for ``kind`` in ``language``; WeChat fields already fitted to their types."""
+    """The message for ``kind`` in ``language``; WeChat fields already fitted to their types.
+    A customer's message never carries a staff-only note."""
+    ctx = ctx.for_audience(kind.split(":", 1)[1])
     with translation.override(language):
         title, body = _texts(kind, ctx)
         slot = slot_for(kind)

@@ -10,8 +10,9 @@ Audiences come from the event's ``notify_roles`` (the lifecycle table, ``NotifyR
 Rules that keep the seed's flow exact: a person gets one message per event even when they hold
 two audiences (the first listed wins), exactly the lifecycle's roles are told (so the engineer who
 submits a job sheet does get his "awaiting confirmation" notice); the job-sheet
-confirmation request goes to the company manager when the order has one and to the reporter
-otherwise ("company manager or reporter"); internal events never reach customers.
+confirmation request goes to the company manager and to the reporter (either may confirm, and the
+reporter wants to know his machine is fixed); internal events never reach customers, and a
+staff-only note is left out of their message (``content.Context.for_audience``).
 
 Channels per person: everyone gets the in-app message; staff also SMS and WeChat when they bound
 their WeChat; customers WeChat when their openid is bound, otherwise SMS; e-mail when the person's
@@ -77,8 +78,6 @@ def recipients_for(event: OrderEvent) -> list[Recipient]:
         )
     for role in [r for r in (event.notify_roles or []) if r in NOTIFY_ORDER]:
         if role == "reporter" and customers_allowed:
-            if transition == "submit_job_sheet" and managers:
-                continue  # the confirmation request goes to the company manager
             add("reporter", customer=order.reporter)
         elif role == "company_manager" and customers_allowed:
             for manager in managers:

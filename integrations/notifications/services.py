@@ -94,6 +94,7 @@ def _context(event: OrderEvent, provider_name: str) -> content.Context:
         payload=payload,
         at=event.created_at,
         route_link=route,
+        note_visible_to_customer=event.note_visible_to_customer,
     )
 
 

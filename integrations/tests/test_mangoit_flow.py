@@ -50,8 +50,9 @@ FLOW: list[tuple[str, dict[str, tuple[str, tuple[str, ...]]]]] = [
     ),
     ("start", {"reporter": ("start:reporter", (IN, WX))}),
     (
-        "job_sheet",  # 6. 工程师提交派单: 负责人收到确认通知、工程师收到待确认通知
+        "job_sheet",  # 6. 工程师提交派单: 负责人收到确认通知、工程师收到待确认通知; the reporter too
         {
+            "reporter": ("submit_job_sheet:reporter", (IN, WX)),
             "manager": ("submit_job_sheet:company_manager", (IN, WX)),
             "engineer": ("submit_job_sheet:engineer", (IN, SMS, WX)),
         },
@@ -78,6 +79,7 @@ TITLES = {
         "dispatch:engineer": "新派单提醒",
         "start:reporter": "工程师已开始维修",
         "submit_job_sheet:company_manager": "服务完成确认通知",
+        "submit_job_sheet:reporter": "服务完成确认通知",
         "submit_job_sheet:engineer": "派单待确认通知",
         "confirm_completion:engineer": "服务完成通知",
         "rate:back_office": "客户评价提醒",
@@ -92,6 +94,7 @@ TITLES = {
         "dispatch:engineer": "New work order",
         "start:reporter": "Repair started",
         "submit_job_sheet:company_manager": "Please confirm completion",
+        "submit_job_sheet:reporter": "Please confirm completion",
         "submit_job_sheet:engineer": "Work order awaiting confirmation",
         "confirm_completion:engineer": "Service completed",
         "rate:back_office": "New rating",

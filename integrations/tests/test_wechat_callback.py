@@ -311,7 +311,7 @@ def test_a_bound_customer_gets_the_status_of_an_order_number_they_send(
         MsgId="77",
     )
     text = _reply_text(_post(client_for(actors.tenant_a), _signed(TOKEN_A), body))
-    assert order.number in text and "待受理" in text
+    assert order.number in text and "待接单" in text
     stranger = _xml(
         ToUserName="gh_a",
         FromUserName="o_x",

@@ -15,6 +15,7 @@ gated by the plan (``billing.entitlements.provider_may(provider, "wechat")``).
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -39,6 +40,8 @@ from integrations.wechat import tokens
 from integrations.wechat.client import account_client, platform_component, platform_store, verify_credentials
 from integrations.wechat.errors import describe
 from tenants.models import Provider
+
+logger = logging.getLogger(__name__)
 
 APPID_RE = re.compile(r"^wx[0-9a-f]{16}$")
 SECRET_RE = re.compile(r"^[0-9a-zA-Z]{32}$")
@@ -163,6 +166,8 @@ def account_connect_manual(
         try:
             verify_credentials(appid=appid, secret=effective_secret)
         except WeChatClientException as exc:
+            # The detail (it may hold the token URL) goes to the log, masked; the page gets words.
+            logger.warning("WeChat refused the credentials of %s: %s %s", appid, exc.errcode, exc.errmsg)
             raise ValidationError({"secret": [describe(exc.errcode, exc.errmsg)]}) from exc
     if account.connection == WeChatConnection.COMPONENT and account.appid and account.appid != appid:
         platform_store("authorizer_unbind")(authorizer_appid=account.appid, provider_id=provider.pk)

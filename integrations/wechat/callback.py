@@ -52,8 +52,9 @@ from accounts.selectors import company_for_registration
 from integrations.models import NotificationPreference, WeChatAccount, WeChatConnection, WeChatInboundMessage
 from integrations.wechat.menu import SCAN_KEY, reply_for_key
 from repair_forms.lifecycle import Actor
-from repair_forms.models import OrderStatus, RepairOrder
+from repair_forms.models import RepairOrder
 from repair_forms.selectors import asset_by_token, orders_visible_to
+from repair_forms.status_words import customer_word
 from tenants.domains import portal_url
 
 logger = logging.getLogger(__name__)
@@ -329,7 +330,7 @@ def _scanned(result: str, host: str) -> str:
 def _order_line(order: RepairOrder) -> str:
     return _("%(number)s: %(status)s (filed %(date)s)") % {
         "number": order.number,
-        "status": OrderStatus(order.status).label,
+        "status": customer_word(order.status),
         "date": timezone.localtime(order.submitted_at).strftime("%Y-%m-%d"),
     }
 

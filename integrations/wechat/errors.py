@@ -65,16 +65,17 @@ MESSAGES: dict[int, Any] = {
 
 
 def describe(errcode: int | None, errmsg: str = "") -> str:
-    """The error in the active language, with WeChat's own code for support."""
+    """The error as a sentence in the active language, with WeChat's own code for support.
+
+    ``errmsg`` is never shown: for a network failure it is the exception text, which carries the
+    request URL and with it ``secret=`` or ``access_token=``; WeChat's own ``errmsg`` is English
+    jargon with a request id. The log keeps the detail (masked by the logging filter)."""
     if errcode is None:
-        return gettext("WeChat could not be reached: %(detail)s") % {"detail": errmsg or "network error"}
+        return gettext("WeChat could not be reached. Check the server's network and try again in a minute.")
     known = MESSAGES.get(int(errcode))
     if known is not None:
         return gettext("%(text)s (WeChat error %(code)s)") % {"text": known, "code": errcode}
-    return gettext("WeChat refused the request: %(message)s (error %(code)s)") % {
-        "message": errmsg or "",
-        "code": errcode,
-    }
+    return gettext("WeChat refused the request (WeChat error %(code)s).") % {"code": errcode}
 
 
 def is_permanent(errcode: int | None) -> bool:

@@ -204,7 +204,9 @@ class PortalFormSerializer(serializers.Serializer[Any]):
 
 
 class AssetLookupSerializer(serializers.Serializer[Any]):
-    token = serializers.CharField(help_text="Send back as `asset` when submitting.")
+    """The machine as a customer may see it: no label token; the site only for its company's people.
+    Submit with the machine number or serial in ``values`` (it is matched again)."""
+
     machine_no = serializers.CharField(allow_blank=True)
     serials = serializers.ListField(child=serializers.CharField())
     brand = NamedSerializer(allow_null=True)
@@ -257,6 +259,14 @@ class NoteSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
+class StaffNoteSerializer(NoteSerializer):
+    note_visible_to_customer = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Show the note to the customer (default: staff and engineer only).",
+    )
+
+
 class RateSerializer(serializers.Serializer[Any]):
     stars = serializers.IntegerField()
     tags = serializers.ListField(child=serializers.CharField(), required=False, default=list)
@@ -266,6 +276,11 @@ class RateSerializer(serializers.Serializer[Any]):
 class DispatchSerializer(serializers.Serializer[Any]):
     engineer = serializers.IntegerField(help_text="Staff id of an active engineer (GET console/engineers/).")
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    note_visible_to_customer = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Show the note to the customer (default: staff and engineer only).",
+    )
 
 
 class ProgressSerializer(serializers.Serializer[Any]):

@@ -27,6 +27,7 @@ from portals.console.order_forms import (
     NoteOptionalForm,
     ProgressForm,
     ReasonForm,
+    StaffNoteForm,
     SuspendForm,
 )
 from portals.order_ui import order_view, refusal_status
@@ -50,8 +51,13 @@ STEPS: dict[str, Step] = {
     "accept": Step(
         "accept",
         _("Accept"),
-        NoteOptionalForm,
-        lambda a, o, d: services.order_accept(actor=a, order=o, note=d.get("note", "")),
+        StaffNoteForm,
+        lambda a, o, d: services.order_accept(
+            actor=a,
+            order=o,
+            note=d.get("note", ""),
+            note_visible_to_customer=bool(d.get("note_visible_to_customer")),
+        ),
         _("The order was accepted."),
     ),
     "dispatch": Step(
@@ -59,15 +65,24 @@ STEPS: dict[str, Step] = {
         _("Dispatch to an engineer"),
         DispatchForm,
         lambda a, o, d: services.order_dispatch(
-            actor=a, order=o, engineer=d["engineer"], note=d.get("note", "")
+            actor=a,
+            order=o,
+            engineer=d["engineer"],
+            note=d.get("note", ""),
+            note_visible_to_customer=bool(d.get("note_visible_to_customer")),
         ),
         _("The order was dispatched."),
     ),
     "approve-suspension": Step(
         "approve_suspension",
         _("Approve the suspension"),
-        NoteOptionalForm,
-        lambda a, o, d: services.order_approve_suspension(actor=a, order=o, note=d.get("note", "")),
+        StaffNoteForm,
+        lambda a, o, d: services.order_approve_suspension(
+            actor=a,
+            order=o,
+            note=d.get("note", ""),
+            note_visible_to_customer=bool(d.get("note_visible_to_customer")),
+        ),
         _("The suspension was approved."),
     ),
     "reject-suspension": Step(

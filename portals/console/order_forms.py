@@ -152,6 +152,19 @@ class NoteOptionalForm(forms.Form):
     )
 
 
+def visible_to_customer_field() -> forms.BooleanField:
+    """The staff note's "visible to the customer" tick; unticked (the default) keeps it internal."""
+    return forms.BooleanField(
+        label=_("Visible to the customer"),
+        required=False,
+        help_text=_("Unticked, only staff and the engineer read this note."),
+    )
+
+
+class StaffNoteForm(NoteOptionalForm):
+    note_visible_to_customer = visible_to_customer_field()
+
+
 class DispatchForm(forms.Form):
     engineer = forms.ModelChoiceField(
         label=_("Engineer"),
@@ -168,6 +181,7 @@ class DispatchForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    note_visible_to_customer = visible_to_customer_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

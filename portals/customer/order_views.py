@@ -13,7 +13,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,15 +29,12 @@ from repair_forms import services
 from repair_forms.lifecycle import TransitionNotAllowed, check
 from repair_forms.models import OrderPhoto, RepairOrder
 from repair_forms.selectors import ORDER_TABS, OrderFilters, catalog_tree, order_get, tab_counts
+from repair_forms.status_words import TAB_WORDS
+from tenants.storage import presigned_url
 
-TABS: list[tuple[str, Any]] = [
-    ("", gettext_lazy("All")),
-    ("pending", gettext_lazy("Pending")),
-    ("accepted", gettext_lazy("Accepted")),
-    ("suspended", gettext_lazy("Suspended")),
-    ("completed", gettext_lazy("Completed")),
-    ("cancelled", gettext_lazy("Cancelled")),
-]
+# GZIC's tabs, in the words of ``repair_forms.status_words`` (a suspended order is 已挂起 in the
+# tab and on its badge).
+TABS: list[tuple[str, Any]] = [("", gettext_lazy("All")), *TAB_WORDS.items()]
 
 
 def tab_links(counts: dict[str, int]) -> list[dict[str, Any]]:
@@ -223,7 +221,7 @@ def order_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @customer_required  # type: ignore[arg-type]
-def photo(request: HttpRequest, pk: int) -> FileResponse:
+def photo(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A photo on one of the customer's orders (never a staff-only note's)."""
     try:
         item = photo_for(customer_actor(current_customer(request)), pk)
@@ -232,7 +230,14 @@ def photo(request: HttpRequest, pk: int) -> FileResponse:
     return photo_response(item)
 
 
-def photo_response(item: OrderPhoto) -> FileResponse:
+def photo_response(item: OrderPhoto) -> HttpResponseBase:
+    """The photo's bytes — or, on S3, a redirect to a short-lived signed URL so a 40 MB photo never
+    streams through a web worker."""
+    signed = presigned_url(item.file)
+    if signed:
+        redirect_to = HttpResponseRedirect(signed)
+        redirect_to["Cache-Control"] = "private, max-age=60"  # well inside the URL's lifetime
+        return redirect_to
     try:
         handle = item.file.open("rb")
     except (FileNotFoundError, OSError):

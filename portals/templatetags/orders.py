@@ -8,6 +8,7 @@ from django import template
 
 from accounts.selectors import customer_for_user, provider_profile_cached
 from accounts.validators import tel_href
+from repair_forms import status_words as words
 
 register = template.Library()
 
@@ -26,3 +27,10 @@ def provider_header(context: Any) -> dict[str, Any]:
         "tel": tel_href(profile.contact_phone),
         "customer": customer,
     }
+
+
+@register.filter
+def status_word(status: str, audience: str = "staff") -> str:
+    """An order status in the one vocabulary (``repair_forms.status_words``):
+    ``{{ order.status|status_word:"customer" }}`` on the portal, staff words elsewhere."""
+    return words.status_word(str(status), for_customer=audience == "customer")

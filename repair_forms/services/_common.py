@@ -100,10 +100,17 @@ def _event(
     payload: dict[str, Any] | None = None,
     now: datetime | None = None,
     notify: Sequence[str] | None = None,
+    note_visible_to_customer: bool = False,
 ) -> OrderEvent:
+    """Append the order's event. A staff note on a ``staff_note`` transition (accept, dispatch,
+    suspension approval, resume) is staff-only unless its writer chose to show it to the customer;
+    every other note is as visible as its event."""
     transition = lifecycle.TRANSITIONS[name]
     data = dict(payload or {})
     data.update(_event_extra.get() or {})
+    note_for_customer = not (
+        transition.staff_note and actor.is_staff and note and not note_visible_to_customer
+    )
     return OrderEvent.objects.create(
         order=order,
         transition=name,
@@ -117,6 +124,7 @@ def _event(
         payload=data,
         notify_roles=list(transition.notify if notify is None else notify),
         visibility=EventVisibility.INTERNAL if transition.internal else EventVisibility.PUBLIC,
+        note_visible_to_customer=note_for_customer,
         created_at=_now(now),
     )
 

@@ -42,9 +42,15 @@ from repair_forms.services._common import (
 
 @transaction.atomic
 def order_accept(
-    *, actor: Actor, order: RepairOrder, note: str = "", now: datetime | None = None
+    *,
+    actor: Actor,
+    order: RepairOrder,
+    note: str = "",
+    note_visible_to_customer: bool = False,
+    now: datetime | None = None,
 ) -> RepairOrder:
-    """受理: stops the waiting clock and starts the repair clock."""
+    """受理: stops the waiting clock and starts the repair clock. ``note`` is for staff and the
+    engineer unless ``note_visible_to_customer``."""
     now = _now(now)
     order = _lock(order)
     check("accept", order=order, actor=actor)
@@ -52,7 +58,15 @@ def order_accept(
     before = order.status
     _apply_status(order, S.ACCEPTED, now)
     _save(order)
-    _event(order, "accept", actor, from_status=before, note=note, now=now)
+    _event(
+        order,
+        "accept",
+        actor,
+        from_status=before,
+        note=note,
+        now=now,
+        note_visible_to_customer=note_visible_to_customer,
+    )
     return order
 
 
@@ -63,10 +77,17 @@ def _location_text(order: RepairOrder) -> str:
 
 @transaction.atomic
 def order_dispatch(
-    *, actor: Actor, order: RepairOrder, engineer: StaffMember, note: str = "", now: datetime | None = None
+    *,
+    actor: Actor,
+    order: RepairOrder,
+    engineer: StaffMember,
+    note: str = "",
+    note_visible_to_customer: bool = False,
+    now: datetime | None = None,
 ) -> WorkOrder:
     """派单 / reassign: opens a work order GD-YYMMDD-NNN for ``engineer``; an open work order of
-    another engineer is closed as reassigned (``payload.previous_engineer_id`` names him)."""
+    another engineer is closed as reassigned (``payload.previous_engineer_id`` names him).
+    ``note`` (给工程师的备注) is staff-only unless ``note_visible_to_customer``."""
     now = _now(now)
     order = _lock(order)
     check("dispatch", order=order, actor=actor)
@@ -99,6 +120,7 @@ def order_dispatch(
         from_status=before,
         note=note,
         now=now,
+        note_visible_to_customer=note_visible_to_customer,
         payload={
             "work_order": work_order.number,
             "engineer_id": engineer.pk,

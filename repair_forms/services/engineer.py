@@ -101,7 +101,12 @@ def order_request_suspension(
 
 @transaction.atomic
 def order_approve_suspension(
-    *, actor: Actor, order: RepairOrder, note: str = "", now: datetime | None = None
+    *,
+    actor: Actor,
+    order: RepairOrder,
+    note: str = "",
+    note_visible_to_customer: bool = False,
+    now: datetime | None = None,
 ) -> RepairOrder:
     """The supervisor approves the pending request: → suspended; the repair clock pauses."""
     now = _now(now)
@@ -132,6 +137,7 @@ def order_approve_suspension(
         from_status=before,
         note=note,
         now=now,
+        note_visible_to_customer=note_visible_to_customer,
         payload={
             "suspension_id": pending.pk if pending else None,
             "reason": pending.reason if pending else "",
@@ -175,7 +181,12 @@ def order_reject_suspension(
 
 @transaction.atomic
 def order_resume(
-    *, actor: Actor, order: RepairOrder, note: str = "", now: datetime | None = None
+    *,
+    actor: Actor,
+    order: RepairOrder,
+    note: str = "",
+    note_visible_to_customer: bool = False,
+    now: datetime | None = None,
 ) -> RepairOrder:
     """Back to repair; the suspended time is added to ``suspended_seconds`` (SLA clocks skip it)."""
     now = _now(now)
@@ -185,7 +196,15 @@ def order_resume(
     before = order.status
     _apply_status(order, S.IN_PROGRESS, now)
     _save(order)
-    _event(order, "resume", actor, from_status=before, note=note, now=now)
+    _event(
+        order,
+        "resume",
+        actor,
+        from_status=before,
+        note=note,
+        now=now,
+        note_visible_to_customer=note_visible_to_customer,
+    )
     return order
 
 

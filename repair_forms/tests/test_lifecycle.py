@@ -175,7 +175,7 @@ def test_wrong_state_refusal_reads_in_chinese(cast: Cast) -> None:
     order = drive(cast, S.ACCEPTED)
     with translation.override("zh-hans"), pytest.raises(TransitionNotAllowed) as excinfo:
         services.order_cancel(actor=Actor.for_customer(order.reporter), order=order, reason="x")
-    assert "已受理" in excinfo.value.messages[0] and "待受理" in excinfo.value.messages[0]
+    assert "已接单" in excinfo.value.messages[0] and "待接单" in excinfo.value.messages[0]
 
 
 def test_transition_not_allowed_is_a_validation_error_the_api_can_map_to_409() -> None:

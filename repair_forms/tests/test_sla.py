@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils import translation
+
 from accounts.selectors import provider_settings
 from repair_forms import services, sla
 from repair_forms.models import OrderStatus
@@ -52,7 +54,8 @@ def test_durations_exclude_every_suspension(cast: Cast) -> None:
     assert sla.waiting_duration(order, now=at(100)) == timedelta(hours=2)
     # accept 2h → complete 20h = 18 h, minus 7.5 h suspended.
     assert sla.repair_duration(order, now=at(100)) == timedelta(hours=10.5)
-    assert sla.format_duration(sla.repair_duration(order, now=at(100))) == "10h 30m"
+    with translation.override("en"):
+        assert sla.format_duration(sla.repair_duration(order, now=at(100))) == "10 hours, 30 minutes"
 
 
 def test_a_cancelled_order_stops_its_waiting_clock(cast: Cast) -> None:
@@ -74,7 +77,15 @@ def test_overdue_clock_follows_the_providers_hours(cast: Cast) -> None:
     assert sla.overdue_clock(order, settings, now=at(49.1)) == "repair"
 
 
-def test_format_duration_reads_days_hours_minutes() -> None:
-    assert sla.format_duration(timedelta(days=2, hours=3, minutes=5, seconds=59)) == "2d 3h 5m"
-    assert sla.format_duration(timedelta(minutes=7)) == "7m"
+def test_format_duration_reads_days_hours_minutes_in_the_pages_language() -> None:
+    with translation.override("en"):
+        assert sla.format_duration(timedelta(days=2, hours=3, minutes=5, seconds=59)) == (
+            "2 days, 3 hours, 5 minutes"
+        )
+        assert sla.format_duration(timedelta(minutes=7)) == "7 minutes"
+        assert sla.format_duration(timedelta(seconds=20)) == "0 minutes"
+    with translation.override("zh-hans"):
+        text = sla.format_duration(timedelta(hours=6, minutes=11))
+        assert "6" in text and "小时" in text and "11" in text and "分钟" in text
+        assert "h" not in text and "m" not in text
     assert sla.format_duration(None) == ""

@@ -102,8 +102,13 @@ CONSOLE_STEPS = {
         audience=IsOfficeStaff,
         tag="console",
         summary="Accept (受理)",
-        body=s.NoteSerializer,
-        run=lambda a, o, d: services.order_accept(actor=a, order=o, note=d.get("note", "")),
+        body=s.StaffNoteSerializer,
+        run=lambda a, o, d: services.order_accept(
+            actor=a,
+            order=o,
+            note=d.get("note", ""),
+            note_visible_to_customer=d.get("note_visible_to_customer", False),
+        ),
         photo_route="console:photo",
     ),
     "dispatch": _step(
@@ -113,7 +118,11 @@ CONSOLE_STEPS = {
         summary="Dispatch or reassign to an engineer (派单)",
         body=s.DispatchSerializer,
         run=lambda a, o, d: services.order_dispatch(
-            actor=a, order=o, engineer=_engineer(d), note=d.get("note", "")
+            actor=a,
+            order=o,
+            engineer=_engineer(d),
+            note=d.get("note", ""),
+            note_visible_to_customer=d.get("note_visible_to_customer", False),
         ),
         photo_route="console:photo",
     ),
@@ -122,8 +131,13 @@ CONSOLE_STEPS = {
         audience=IsOfficeStaff,
         tag="console",
         summary="Approve the pending suspension request",
-        body=s.NoteSerializer,
-        run=lambda a, o, d: services.order_approve_suspension(actor=a, order=o, note=d.get("note", "")),
+        body=s.StaffNoteSerializer,
+        run=lambda a, o, d: services.order_approve_suspension(
+            actor=a,
+            order=o,
+            note=d.get("note", ""),
+            note_visible_to_customer=d.get("note_visible_to_customer", False),
+        ),
         photo_route="console:photo",
     ),
     "reject-suspension": _step(
