@@ -5,14 +5,19 @@ prefilled, plus the machine number, serial, brand/model and "扫码报修".
 The QR holds ``asset_report_url(portal_base, asset)`` = ``<portal_base>/report/?asset=<token>``.
 ``token`` is the asset's random token (``Asset.token``), not its id, so labels cannot be enumerated;
 the report page resolves it with ``selectors.asset_by_token``. The QR is drawn as vector squares, so
-it prints sharp at any size; Chinese text uses the PDF's built-in STSong-Light CID font (nothing to
-embed, renders in every PDF viewer).
+it prints sharp at any size.
+
+Text is set in WenQuanYi Micro Hei (shipped by the ``paperang-p2-fonts-cjk`` package as a TrueType
+collection), of which reportlab embeds only the glyphs used. A PDF's "built-in" CID font
+(STSong-Light) is not built into anything: Poppler draws its Chinese as boxes and Ghostscript drops
+the line, so the machine number and serial vanished from printed labels.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Mapping
+from importlib.resources import files
 from urllib.parse import urlencode
 
 import segno
@@ -20,13 +25,14 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from repair_forms.models import Asset
 
 REPORT_PATH = "/report/"
-FONT = "STSong-Light"
+FONT = "WenQuanYiMicroHei"
+FONT_FILE = ("paperang_p2_fonts_cjk", "fonts/wqy-microhei.ttc")
 COLUMNS, ROWS = 3, 8
 LABEL_W, LABEL_H = 70 * mm, 37 * mm
 MARGIN_X = (A4[0] - COLUMNS * LABEL_W) / 2
@@ -42,7 +48,10 @@ def asset_report_url(portal_base: str, asset: Asset) -> str:
 
 def _font() -> str:
     if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+        package, name = FONT_FILE
+        path = files(package).joinpath(name)
+        # subfontIndex 0: the collection's proportional face (1 is the monospaced one).
+        pdfmetrics.registerFont(TTFont(FONT, str(path), subfontIndex=0))
     return FONT
 
 
@@ -91,7 +100,8 @@ def labels_pdf(
     mini-program codes, instead of the web QR."""
     font = _font()
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
+    # The initial font too: an unused Helvetica would still be declared, unembedded.
+    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=font, initialFontSize=9)
     pdf.setTitle("Asset QR labels")
     per_page = COLUMNS * ROWS
     count = 0
@@ -115,8 +125,8 @@ def labels_pdf(
         text_w = LABEL_W - (text_x - x) - PADDING
         lines = [
             (title, 7),
-            ("扫码报修 Scan to report", 9),
-            (f"编号 {asset.machine_no}" if asset.machine_no else "", 8),
+            ("扫码报修", 9),
+            (f"机器编号 {asset.machine_no}" if asset.machine_no else "", 8),
             (f"序列号 {asset.serials[0]}" if asset.serials else "", 8),
             (" ".join(p.name for p in (asset.brand, asset.model) if p is not None), 7),
         ]

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
+from tenants.dns_zone import host_record, zone_of
 from tenants.reserved import RESERVED_SUBDOMAINS
 
 SUBDOMAIN_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,28}[a-z0-9])$")
@@ -195,3 +196,18 @@ class DomainRequest(models.Model):
     @property
     def txt_value(self) -> str:
         return f"baoxiu-verify={self.txt_token}"
+
+    @property
+    def dns_zone(self) -> str:
+        """The zone the provider manages at its DNS provider (``example.com``)."""
+        return zone_of(self.hostname)
+
+    @property
+    def cname_host_record(self) -> str:
+        """The CNAME's 主机记录 as Aliyun / DNSPod expect it (``repair``)."""
+        return host_record(self.hostname, self.dns_zone)
+
+    @property
+    def txt_host_record(self) -> str:
+        """The TXT record's 主机记录 (``_baoxiu-verify.repair``)."""
+        return host_record(self.txt_name, self.dns_zone)

@@ -138,3 +138,14 @@ def test_tenant_bs_session_is_not_valid_on_tenant_as_host(actors: Any) -> None:
     response = intruder.get("/console/domains/")
     assert response.status_code == 302
     assert "/console/login/" in response["Location"]
+
+
+def test_dns_instructions_give_the_host_records_relative_to_the_zone_and_the_icp_note(
+    owner: Any, actors: Any, dns: FakeDns
+) -> None:
+    make_premium(actors.tenant_a)
+    response = owner.post("/console/domains/custom/", {"hostname": "repair.jia-example.com.cn"})
+    page = owner.get(response["Location"], HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "<strong>jia-example.com.cn</strong>" in page  # the zone, as the DNS provider lists it
+    assert "<code>repair</code>" in page and "<code>_baoxiu-verify.repair</code>" in page
+    assert "主机记录" in page and "ICP 备案" in page
