@@ -135,6 +135,13 @@ else:
 _db["ENGINE"] = "django_tenants.postgresql_backend"
 _db.setdefault("CONN_MAX_AGE", env_int("DB_CONN_MAX_AGE", 60))
 _db["CONN_HEALTH_CHECKS"] = True
+# django-tenants sends `SET search_path` before every statement unless told to send it only when
+# the schema changes. That is safe here: the tenant is set once per request (and reset by
+# schema_context), PostgreSQL reverts a SET on ROLLBACK / ROLLBACK TO SAVEPOINT, and django-tenants
+# 4.0.1 forgets its cached path on both (tenants/tests/test_search_path.py proves it, with two
+# tenants interleaved on one connection). It needs a server connection per client session:
+# PgBouncer in session mode, never transaction mode (deploy/README).
+TENANT_LIMIT_SET_CALLS = True
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -168,6 +175,8 @@ PASSWORD_HASHERS = [
 ]
 LOGIN_URL = "console:login"
 LOGIN_REDIRECT_URL = "console:home"
+# Sessions read from the cache (keyed by schema), written through to the schema's table.
+SESSION_ENGINE = "tenants.session_store"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 
