@@ -30,4 +30,15 @@ try:
 except ImportError:  # pragma: no cover - boto3 is a hard dependency
     TenantS3Storage = None  # type: ignore[assignment,misc]
 
-__all__: list[Any] = ["TenantFileSystemStorage", "TenantS3Storage"]
+
+def presigned_url(file: Any, *, cache_control: str = "private, max-age=86400") -> str | None:
+    """A short-lived signed URL (``AWS_QUERYSTRING_EXPIRE`` seconds) for a file kept on S3, so the
+    browser downloads it from S3 instead of through a web worker; ``None`` for local disk. The
+    caller has already checked that the viewer may see the file."""
+    storage = getattr(file, "storage", None)
+    if TenantS3Storage is None or not isinstance(storage, S3Storage) or not storage.querystring_auth:
+        return None
+    return str(storage.url(file.name, parameters={"ResponseCacheControl": cache_control}))
+
+
+__all__: list[Any] = ["TenantFileSystemStorage", "TenantS3Storage", "presigned_url"]

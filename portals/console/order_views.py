@@ -13,7 +13,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -222,7 +223,7 @@ def approval_queue(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required()  # type: ignore[arg-type]
-def photo(request: HttpRequest, pk: int) -> FileResponse:
+def photo(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A photo on an order the staff member may see (engineers: their own jobs')."""
     try:
         item = photo_for(staff_actor(current_staff(request)), pk)

@@ -33,5 +33,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Static files: hashed names (collectstatic at image build) served by whitenoise with a year-long,
+# immutable cache; files without a hash (none referenced by templates) get an hour.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}  # noqa: F405
+WHITENOISE_USE_FINDERS = False
+WHITENOISE_MAX_AGE = 3600
+
 # One JSON object per log line, UTC timestamps (saas_platform.observability.logging).
 LOGGING = logging_config(env_str("LOG_FORMAT", "json"), env_str("LOG_LEVEL", "INFO"))
