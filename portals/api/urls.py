@@ -14,4 +14,5 @@ urlpatterns = [
     path("v1/me/", me_views.MeView.as_view(), name="api-me"),
     path("v1/", include("portals.api.miniprogram_urls")),  # mini-program sign-in, sessions, scenes
     path("v1/", include("portals.api.order_urls")),  # orders: portal, console, engineer
+    path("v1/", include("portals.api.visitor_urls")),  # 预约访客: visitor, approver, guard
 ]

@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from portals.access import current_staff, staff_required
 from portals.visitors.access import OFFICE, console_feature
@@ -243,14 +242,20 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
 @staff_required(*OFFICE)
 @console_feature
 def pass_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for the reason; POST revokes (the contact person or an administrator)."""
     application = _application_or_404(request, pk)
     visit_pass = getattr(application, "visit_pass", None)
     if visit_pass is None:
         raise Http404
+    if request.method != "POST":
+        return render(
+            request,
+            "portals/visitors/console/pass_revoke.html",
+            {"application": application, "visit_pass": visit_pass},
+        )
     try:
         services.pass_revoke(
             actor=current_staff(request), visit_pass=visit_pass, reason=request.POST.get("reason", "")

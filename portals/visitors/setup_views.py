@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from accounts.models import StaffRole
 from portals.access import current_staff, staff_required
@@ -119,11 +118,13 @@ def step_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
 
 
-@require_POST
 @staff_required(ADMIN)
 @console_feature
 def step_action(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET shows the step with its move and remove buttons; POST does it."""
     step = get_object_or_404(ChainStep, pk=pk)
+    if request.method != "POST":
+        return render(request, "portals/visitors/console/step_action.html", {"step": step})
     action = request.POST.get("action")
     if action == "delete":
         services.chain_step_delete(actor=current_staff(request), step=step)

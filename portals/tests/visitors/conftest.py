@@ -28,7 +28,7 @@ def school(in_a: Any, actors: Any) -> School:
 
 
 class TenantClient(Client):
-    """A test client that puts tenant A's schema back after each request (the routing middleware
+    """A test client that puts its tenant's schema back after each request (the routing middleware
     leaves the connection on the public schema), so a test reads the database between requests."""
 
     tenant: Any = None
@@ -43,6 +43,6 @@ def signed_in(provider: Any, person: Any, **extra: Any) -> TenantClient:
     client = TenantClient(HTTP_HOST=host_of(provider), **extra)
     client.tenant = provider
     if person is not None:
-        client.force_login(get_user_model().objects.get(pk=person.user_id))
-        connection.set_tenant(provider)  # type: ignore[attr-defined]
+        with schema_context(provider.schema_name):
+            client.force_login(get_user_model().objects.get(pk=person.user_id))
     return client
