@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from repair_forms.fields import DEFAULT_MAX_FILES, LOCATION_PARTS, field_label, localized
 from repair_forms.models import OrderPhoto, PhotoKind, RepairOrder, ServiceType, WarrantyStatus
+from tenants.inputs import parse_ids
 
 PREFIX = "f_"
 
@@ -52,7 +53,7 @@ def parse_post(
         elif kind == "multi_select":
             data[key] = [v for v in post.getlist(name) if v]
         elif kind == "images":
-            keep = [int(v) for v in post.getlist(input_name(key, "keep")) if v.isdigit()]
+            keep = parse_ids(post.getlist(input_name(key, "keep")))
             uploads = list(files.getlist(name)) if files is not None else []
             data[key] = [*keep, *[f for f in uploads if getattr(f, "size", 1)]]
         else:
@@ -230,7 +231,7 @@ def form_fields(
             item["end_name"] = input_name(key, "end")
             item["end_value"] = _str(window.get("end"))
         elif kind == "images":
-            kept = [int(v) for v in (value or []) if str(v).isdigit()]
+            kept = parse_ids(str(v) for v in (value or []))
             item["max_files"] = definition.get("max_files", DEFAULT_MAX_FILES)
             item["keep_name"] = input_name(key, "keep")
             item["kept"] = [photos[pk] for pk in kept if photos and pk in photos]

@@ -19,6 +19,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from repair_forms.lifecycle import Actor
 from repair_forms.models import OrderPhoto, PhotoKind
+from tenants.inputs import parse_id
 
 ALLOWED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF", "BMP"})
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -115,17 +116,26 @@ def resolve_photos(items: list[Any], *, actor: Actor) -> list[PreparedImage | Or
     """Turn a field's items into prepared images (uploaded files) or the actor's own unattached
     photos (ids). Everything is validated before anything is stored."""
     resolved: list[PreparedImage | OrderPhoto] = []
-    ids = [int(i) for i in items if isinstance(i, int | str) and str(i).isdigit()]
+    ids = [i for i in (photo_id(item) for item in items) if i is not None]
     owned = {p.pk: p for p in _unattached_of(actor, ids)} if ids else {}
     for item in items:
-        if isinstance(item, int | str) and str(item).isdigit():
-            photo = owned.get(int(item))
+        pk = photo_id(item)
+        if pk is not None:
+            photo = owned.get(pk)
             if photo is None:
                 raise ValidationError(_("A photo was not found; upload it again."))
             resolved.append(photo)
-        else:
+        elif hasattr(item, "read"):
             resolved.append(prepare_image(item))
+        else:  # -1, {}, "²", 1.5, true: neither an id nor a file
+            raise ValidationError(_("Each photo is an uploaded image or the id of one you uploaded."))
     return resolved
+
+
+def photo_id(item: Any) -> int | None:
+    """``item`` as a photo id: a positive whole number, given as a JSON number or as ASCII digits
+    (``"²"`` passes ``str.isdigit`` but is no number; a bool is no id)."""
+    return parse_id(item)
 
 
 def _unattached_of(actor: Actor, ids: list[int]) -> list[OrderPhoto]:

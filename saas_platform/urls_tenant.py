@@ -5,6 +5,9 @@ from django.urls import include, path
 
 from saas_platform import internal_views, views
 
+# Unknown /api/ paths answer JSON like the API; everything else keeps the HTML 404 page.
+handler404 = "saas_platform.api_errors.not_found"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

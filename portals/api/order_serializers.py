@@ -234,12 +234,32 @@ class ConsoleFilterSerializer(serializers.Serializer[Any]):
     q = serializers.CharField(required=False, allow_blank=True, max_length=80)
 
 
+class StrictCharField(serializers.CharField):
+    """Text in a JSON body must be a JSON string: DRF's CharField turns ``0`` or ``true`` into text,
+    accepting what the schema (``type: string``) calls invalid (``{"note": 0}``)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return str(super().to_internal_value(data))
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A number in a JSON body must be a JSON integer (not "5", 5.5 or true); ids are positive, and
+    the schema says so (``minimum: 1``), so ``engineer=0`` is refused by the schema too."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return int(super().to_internal_value(data))
+
+
 class SubmitSerializer(serializers.Serializer[Any]):
     values = serializers.DictField(
         help_text="Values by field key of the default form (see repair_forms.fields); images as photo ids "
         "uploaded first with POST /api/v1/portal/photos/."
     )
-    asset = serializers.CharField(
+    asset = StrictCharField(
         required=False,
         allow_blank=True,
         max_length=24,
@@ -252,11 +272,11 @@ class EditSerializer(serializers.Serializer[Any]):
 
 
 class ReasonSerializer(serializers.Serializer[Any]):
-    reason = serializers.CharField(allow_blank=True, max_length=2000)
+    reason = StrictCharField(allow_blank=True, max_length=2000)
 
 
 class NoteSerializer(serializers.Serializer[Any]):
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    note = StrictCharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
 class StaffNoteSerializer(NoteSerializer):
@@ -268,14 +288,16 @@ class StaffNoteSerializer(NoteSerializer):
 
 
 class RateSerializer(serializers.Serializer[Any]):
-    stars = serializers.IntegerField()
-    tags = serializers.ListField(child=serializers.CharField(), required=False, default=list)
-    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    stars = StrictIntegerField()
+    tags = serializers.ListField(child=StrictCharField(), required=False, default=list)
+    comment = StrictCharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class DispatchSerializer(serializers.Serializer[Any]):
-    engineer = serializers.IntegerField(help_text="Staff id of an active engineer (GET console/engineers/).")
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    engineer = StrictIntegerField(
+        min_value=1, help_text="Staff id of an active engineer (GET console/engineers/)."
+    )
+    note = StrictCharField(required=False, allow_blank=True, default="", max_length=2000)
     note_visible_to_customer = serializers.BooleanField(
         required=False,
         default=False,
@@ -284,34 +306,37 @@ class DispatchSerializer(serializers.Serializer[Any]):
 
 
 class ProgressSerializer(serializers.Serializer[Any]):
-    status = serializers.CharField(
+    status = StrictCharField(
         help_text="The new progress: one of " + ", ".join(sorted(str(t) for t in MANUAL_PROGRESS_TARGETS))
     )
-    reason = serializers.CharField(allow_blank=True, max_length=2000)
+    reason = StrictCharField(allow_blank=True, max_length=2000)
 
 
 class PhotoIdsMixin(serializers.Serializer[Any]):
     photos = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list, help_text="Ids of uploaded photos."
+        child=StrictIntegerField(min_value=1),
+        required=False,
+        default=list,
+        help_text="Ids of uploaded photos.",
     )
 
 
 class InternalNoteSerializer(PhotoIdsMixin):
-    note = serializers.CharField(allow_blank=True, max_length=4000)
+    note = StrictCharField(allow_blank=True, max_length=4000)
 
 
 class SuspendSerializer(PhotoIdsMixin):
-    reason = serializers.CharField(allow_blank=True, max_length=2000)
+    reason = StrictCharField(allow_blank=True, max_length=2000)
 
 
 class PartSerializer(serializers.Serializer[Any]):
-    name = serializers.CharField(max_length=200)
-    quantity = serializers.IntegerField(default=1, min_value=1, max_value=9999)
+    name = StrictCharField(max_length=200)
+    quantity = StrictIntegerField(default=1, min_value=1, max_value=9999)
 
 
 class JobSheetSerializer(PhotoIdsMixin):
-    work_done = serializers.CharField(allow_blank=True, max_length=4000)
-    result = serializers.CharField(allow_blank=True, max_length=400)
+    work_done = StrictCharField(allow_blank=True, max_length=4000)
+    result = StrictCharField(allow_blank=True, max_length=400)
     parts = PartSerializer(many=True, required=False, default=list)
 
 

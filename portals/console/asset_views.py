@@ -38,6 +38,7 @@ from repair_forms.imports import assets_export, import_job_create, import_templa
 from repair_forms.labels import asset_report_url, labels_pdf
 from repair_forms.models import Asset, Brand, Category, ImportJob, ImportStatus, MachineModel
 from repair_forms.selectors import asset_list
+from tenants.inputs import parse_id, parse_ids
 
 OFFICE = (StaffRole.ADMIN, StaffRole.DISPATCHER, StaffRole.SUPERVISOR)
 PAGE_SIZE = 50
@@ -57,9 +58,7 @@ def _asset_or_404(pk: int) -> Asset:
 
 def _filtered(request: HttpRequest) -> Any:
     company = request.GET.get("company", "")
-    return asset_list(
-        query=request.GET.get("q", "")[:80], company_id=int(company) if company.isdigit() else None
-    )
+    return asset_list(query=request.GET.get("q", "")[:80], company_id=parse_id(company))
 
 
 @staff_required(*OFFICE)
@@ -132,7 +131,7 @@ def asset_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(*OFFICE)
 def asset_labels(request: HttpRequest) -> HttpResponse:
     """The PDF sheet of QR labels: the ticked machines, or every one the list's filters match."""
-    ids = [int(v) for v in request.GET.getlist("ids") if v.isdigit()]
+    ids = parse_ids(request.GET.getlist("ids"))
     assets = Asset.objects.filter(pk__in=ids).select_related("brand", "model") if ids else _filtered(request)
     chosen = list(assets.filter(is_active=True).order_by("machine_no", "id")[:MAX_LABELS])
     codes = None

@@ -25,6 +25,7 @@ from portals.access import current_staff, staff_required
 from portals.console.forms import CompanyEditForm, CompanyForm, CompanyMemberForm
 from portals.qr import qr_response
 from portals.web import absolute_url, add_service_errors
+from tenants.inputs import parse_id
 
 BACK_OFFICE = (StaffRole.ADMIN, StaffRole.DISPATCHER)
 
@@ -96,7 +97,7 @@ def company_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _member_or_404(company: CustomerCompany, raw_id: str) -> Customer:
-    member = Customer.objects.filter(company=company, pk=int(raw_id) if raw_id.isdigit() else 0).first()
+    member = Customer.objects.filter(company=company, pk=parse_id(raw_id) or 0).first()
     if member is None:
         raise Http404
     return member

@@ -35,6 +35,7 @@ from repair_forms.form_templates import (
 )
 from repair_forms.models import FormTemplate, FormTemplateVersion
 from repair_forms.selectors import catalog_tree
+from tenants.inputs import parse_id
 
 
 def _templates() -> list[FormTemplate]:
@@ -66,8 +67,8 @@ def template_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The form as the customer sees it (the current version, or ``?version=<id>``)."""
     template = _template_or_404(pk)
     version: FormTemplateVersion | None = template.current_version
-    if request.GET.get("version", "").isdigit():
-        version = template.versions.filter(pk=int(request.GET["version"])).first()
+    if "version" in request.GET:
+        version = template.versions.filter(pk=parse_id(request.GET["version"]) or 0).first()
         if version is None:
             raise Http404
     assert version is not None

@@ -37,6 +37,7 @@ from repair_forms.services._common import (
     _save,
     _text,
 )
+from tenants.inputs import parse_id
 
 # --- Submit / edit / cancel / urge (the reporter) --------------------------------------------------
 
@@ -194,8 +195,9 @@ def order_edit(
     for key, items in cleaned.images.items():
         fresh = []
         for item in items:
-            if str(item).isdigit() and int(item) in current_photos:
-                kept.add(int(item))
+            pk = parse_id(item)
+            if pk is not None and pk in current_photos:
+                kept.add(pk)
             else:
                 fresh.append(item)
         new_images[key] = fresh

@@ -92,7 +92,9 @@ MIDDLEWARE = [
     "saas_platform.observability.middleware.TenantLogContextMiddleware",  # tenant on every log line
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "saas_platform.input_guard.RejectNulInputMiddleware",  # NUL in any input: 400, never a DataError
     "django.middleware.common.CommonMiddleware",
+    "portals.api.method_override.MethodOverrideMiddleware",  # wx.request has no PATCH: POST + override
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "integrations.wechat.middleware.WeChatSilentLoginMiddleware",  # portal inside WeChat: silent sign-in
@@ -216,6 +218,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation documents its 400/401/403/404/409/429 with the shared error body.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portals.api.schema_hooks.document_errors",
+    ],
 }
 
 LOGGING = {

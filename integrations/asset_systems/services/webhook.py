@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 from datetime import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.core.cache import cache
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +29,8 @@ from integrations.asset_systems.services._common import (
     log_entry,
 )
 from integrations.asset_systems.services.status import ApplyOutcome, status_change_apply
+
+logger = logging.getLogger(__name__)
 
 # --- Webhook -------------------------------------------------------------------------------------------
 
@@ -59,6 +63,29 @@ def _refuse(binding: AssetSystemBinding, message: str, status: int, summary: str
     return WebhookRefused(message, status=status)
 
 
+def _refusals_key(binding: AssetSystemBinding) -> str:
+    schema = getattr(connection, "schema_name", "public")
+    return f"asset-webhook-refused:{schema}:{binding.pk}:{timezone.localdate().isoformat()}"
+
+
+def _refuse_unverified(binding: AssetSystemBinding, message: str, status: int) -> WebhookRefused:
+    """A refusal before the signature was verified: one cache counter per binding and day, and a
+    log line, but no sync-log row."""
+    key = _refusals_key(binding)
+    cache.add(key, 0, 2 * 86400)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, 2 * 86400)
+    logger.info("asset webhook for binding %s refused before verification: %s", binding.pk, message)
+    return WebhookRefused(message, status=status)
+
+
+def webhook_refusals_today(binding: AssetSystemBinding) -> int:
+    """How many unverified deliveries were refused today (shown instead of one row each)."""
+    return int(cache.get(_refusals_key(binding)) or 0)
+
+
 def webhook_receive(
     *,
     binding: AssetSystemBinding,
@@ -73,18 +100,22 @@ def webhook_receive(
     that is not JSON; otherwise applies every change in it (each logged)."""
     now = now or timezone.now()
     summary = f"POST webhook delivery {delivery_id[:60]}"
+    # Until the signature is verified the sender is anyone on the internet: refusals are counted,
+    # never written to the provider's sync log (50 unsigned POSTs must not add 50 rows).
+    tolerance = int(settings.ASSET_SYNC_WEBHOOK_TOLERANCE_SECONDS)
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
+        raise _refuse_unverified(binding, _("The timestamp header is missing or not a number."), 400)
+    if abs(now.timestamp() - int(timestamp)) > tolerance:
+        raise _refuse_unverified(binding, _("The timestamp is more than 5 minutes away from our clock."), 401)
+    expected = webhook_signature(binding.webhook_secret, timestamp, body)
+    if not signature or not hmac.compare_digest(
+        expected.encode(), signature.strip().encode("utf-8", "replace")
+    ):
+        raise _refuse_unverified(
+            binding, _("The signature does not match the binding's webhook secret."), 401
+        )
     if not binding.enabled or not sync_allowed():
         raise _refuse(binding, _("The binding is switched off."), 403, summary)
-    tolerance = int(settings.ASSET_SYNC_WEBHOOK_TOLERANCE_SECONDS)
-    try:
-        sent_at = int(timestamp)
-    except (TypeError, ValueError):
-        raise _refuse(binding, _("The timestamp header is missing or not a number."), 400, summary) from None
-    if abs(now.timestamp() - sent_at) > tolerance:
-        raise _refuse(binding, _("The timestamp is more than 5 minutes away from our clock."), 401, summary)
-    expected = webhook_signature(binding.webhook_secret, str(timestamp), body)
-    if not signature or not hmac.compare_digest(expected.encode(), signature.strip().encode()):
-        raise _refuse(binding, _("The signature does not match the binding's webhook secret."), 401, summary)
     if not delivery_id or len(delivery_id) > 100:
         raise _refuse(binding, _("The delivery id header is missing or too long."), 400, summary)
     try:

@@ -11,6 +11,7 @@ from django_tenants.utils import schema_context
 
 from integrations.asset_systems.lookup import asset_lookup_anywhere
 from integrations.asset_systems.models import ExternalOrderLink, SyncLogEntry, SyncOperation, SyncResult
+from integrations.asset_systems.services.webhook import webhook_refusals_today
 from integrations.asset_systems.tests.helpers import (
     bind_snipeit,
     current_schema,
@@ -74,8 +75,24 @@ def test_a_forged_signature_is_refused_and_changes_nothing(
     assert response.status_code == 401
     order.refresh_from_db()
     assert order.status == S.SUBMITTED
-    entry = SyncLogEntry.objects.filter(operation=SyncOperation.WEBHOOK).latest("id")
-    assert entry.result == SyncResult.REFUSED
+    # Unverified: counted, not written to the provider's sync log.
+    assert not SyncLogEntry.objects.filter(
+        operation=SyncOperation.WEBHOOK, result=SyncResult.REFUSED
+    ).exists()
+    assert webhook_refusals_today(binding) == 1
+
+
+def test_unsigned_posts_add_no_rows_to_the_sync_log_only_a_counter(
+    actors, premium, cast, snipeit, django_capture_on_commit_callbacks
+):
+    binding = bind_snipeit(cast.admin, snipeit, engineer=cast.engineer)
+    rows_before = SyncLogEntry.objects.count()
+    for n in range(20):
+        assert post(actors, binding.pk, dumps({"id": n}), {}).status_code == 400
+    headers = {"HTTP_X_BAOXIU_TIMESTAMP": str(int(time.time())), "HTTP_X_BAOXIU_SIGNATURE": "sha256=00"}
+    assert post(actors, binding.pk, b"{}", headers).status_code == 401
+    assert SyncLogEntry.objects.count() == rows_before
+    assert webhook_refusals_today(binding) == 21
 
 
 def test_a_body_changed_after_signing_is_refused(

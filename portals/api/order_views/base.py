@@ -31,6 +31,7 @@ from repair_forms.selectors import (
     OrderFilters,
     tab_counts,
 )
+from tenants.inputs import parse_id
 
 OFFICE = frozenset({StaffRole.ADMIN, StaffRole.DISPATCHER, StaffRole.SUPERVISOR})
 ERRORS = {400: s.ErrorSerializer, 403: s.ErrorSerializer, 404: s.ErrorSerializer, 409: s.ErrorSerializer}
@@ -128,10 +129,10 @@ def _input(serializer_class: type[s.serializers.Serializer[Any]], data: Any) -> 
 
 
 def _page(actor: Actor, filters: OrderFilters, request: Request, *, counts: bool = False) -> dict[str, Any]:
-    try:
-        limit = int(request.query_params.get("limit", 50))
-    except ValueError:
-        limit = 50
+    raw_limit = request.query_params.get("limit")
+    limit = 50 if raw_limit is None else parse_id(raw_limit)
+    if limit is None or limit > MAX_LIMIT:  # "null", "²", "0", "-1", "500": what the schema refuses
+        raise DjangoValidationError({"limit": [_("Give a whole number from 1 to 200.")]})
     page = order_page(
         actor=actor, filters=filters, cursor=request.query_params.get("cursor") or None, limit=limit
     )
@@ -145,9 +146,12 @@ def _page(actor: Actor, filters: OrderFilters, request: Request, *, counts: bool
     return data  # already in its JSON form (documented by OrderPageSerializer)
 
 
+MAX_LIMIT = 200
 LIST_PARAMS = [
     OpenApiParameter("cursor", str, description="next_cursor of the previous page"),
-    OpenApiParameter("limit", int, description="1–200, default 50"),
+    OpenApiParameter(
+        "limit", {"type": "integer", "minimum": 1, "maximum": 200}, description="1–200, default 50"
+    ),
 ]
 
 

@@ -24,6 +24,7 @@ from portals.api.order_views.base import (
     _page,
     _step,
 )
+from portals.asset_lookup import lookup_allowed, lookup_values
 from portals.order_ui import lookup_asset
 from repair_forms import services
 from repair_forms.form_templates import default_template_version, template_json
@@ -31,7 +32,6 @@ from repair_forms.selectors import (
     ORDER_TABS,
     OrderFilters,
     asset_by_token,
-    asset_form_values,
     catalog_tree,
 )
 
@@ -65,9 +65,19 @@ class AssetLookupView(OrderAPIView):
     @extend_schema(
         tags=["portal"],
         parameters=[OpenApiParameter("q", str, required=True, description="machine number or serial number")],
-        responses={200: s.AssetLookupSerializer, 404: s.ErrorSerializer},
+        responses={200: s.AssetLookupSerializer, 404: s.ErrorSerializer, 429: s.ErrorSerializer},
     )
     def get(self, request: Request) -> Response:
+        """Exact machine number or serial only, counted per customer and per address; the answer
+        confirms the machine without its label token, and without its site unless the customer
+        belongs to its company (``portals.asset_lookup``). Submit with the typed number."""
+        customer = self.actor().customer
+        if not lookup_allowed(request, customer=customer):
+            return _error(
+                _("Too many machine lookups. Wait a while and try again."),
+                code="rate_limited",
+                status_code=429,
+            )
         asset = lookup_asset(request.query_params.get("q", ""))
         if asset is None:
             free = provider_settings().free_form_reporting_enabled
@@ -77,9 +87,8 @@ class AssetLookupView(OrderAPIView):
                 status_code=404,
                 free_form_reporting=free,
             )
-        values = asset_form_values(asset)
+        values = lookup_values(asset, customer=customer)
         data = {
-            "token": asset.token,
             "machine_no": asset.machine_no,
             "serials": asset.serials,
             "brand": {"id": asset.brand.pk, "name": asset.brand.name} if asset.brand else None,
