@@ -20,7 +20,7 @@ from accounts.models import StaffMember
 from accounts.selectors import customer_for_user, staff_for_user
 from portals.api import visitor_serializers as vs
 from portals.api.order_views.base import OrderAPIView, _input
-from portals.visitors.access import GATE, OFFICE, visitors_enabled
+from portals.visitor_pages.access import GATE, OFFICE, visitors_enabled
 from visitors import selectors, services
 from visitors.models import Unit
 

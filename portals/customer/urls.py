@@ -12,6 +12,6 @@ urlpatterns = [
     path("company/<str:token>/", register_views.company_join, name="company-join"),
     path("embed/login/", embed_views.embed_login, name="embed-login"),
     path("embed/enter/", embed_views.embed_enter, name="embed-enter"),
-    path("visit/", include("portals.visitors.portal_urls")),  # 预约访客: the visitor's pages
+    path("visit/", include("portals.visitor_pages.portal_urls")),  # 预约访客: the visitor's pages
     path("", include("portals.customer.order_urls")),  # report, my orders, company orders
 ]

@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 
 from accounts.models import StaffMember, StaffRole
-from portals.visitors.access import visitors_enabled
+from portals.visitor_pages.access import visitors_enabled
 from visitors.selectors import dashboard
 
 register = template.Library()

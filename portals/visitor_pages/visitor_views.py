@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 
 from portals.access import current_customer, customer_required
 from portals.report_form import error_dict, form_fields, parse_post
-from portals.visitors.access import portal_feature
-from portals.visitors.forms import ApplicationForm
+from portals.visitor_pages.access import portal_feature
+from portals.visitor_pages.forms import ApplicationForm
 from portals.web import add_service_errors
 from visitors import selectors, services
 from visitors.invitations import invitation_for_code

@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portals.access import current_staff, staff_required
-from portals.visitors.access import OFFICE, console_feature
-from portals.visitors.export import applications_export
-from portals.visitors.forms import (
+from portals.visitor_pages.access import OFFICE, console_feature
+from portals.visitor_pages.export import applications_export
+from portals.visitor_pages.forms import (
     ApplicationFilterForm,
     DecisionForm,
     ImportForm,

@@ -9,8 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from portals.access import current_staff, staff_required
-from portals.visitors.access import GATE, console_feature
-from portals.visitors.forms import GateForm
+from portals.visitor_pages.access import GATE, console_feature
+from portals.visitor_pages.forms import GateForm
 from portals.web import add_service_errors
 from visitors import selectors, services
 

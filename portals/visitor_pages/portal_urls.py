@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portals.visitors import visitor_views
+from portals.visitor_pages import visitor_views
 
 urlpatterns = [
     path("", visitor_views.visit_home, name="visit-home"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portals.visitors import console_views, gate_views, setup_views
+from portals.visitor_pages import console_views, gate_views, setup_views
 
 urlpatterns = [
     path("", console_views.process_centre, name="visitors"),

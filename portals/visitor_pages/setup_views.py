@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import StaffRole
 from portals.access import current_staff, staff_required
-from portals.visitors.access import console_feature
-from portals.visitors.forms import ChainStepForm, GroupForm, UnitForm, VisitorSettingsForm
+from portals.visitor_pages.access import console_feature
+from portals.visitor_pages.forms import ChainStepForm, GroupForm, UnitForm, VisitorSettingsForm
 from portals.web import add_service_errors
 from visitors import services
 from visitors.models import ApproverGroup, ChainStep, Unit
