@@ -19,7 +19,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(next_page="console:login"), name="logout"),
     path("handoff/<str:token>/", handoff.handoff, name="handoff"),
     path("domains/", include("portals.console.domain_urls")),
-    path("visitors/", include("portals.visitors.console_urls")),  # 预约访客: invitations, 流程中心, gate
+    path("visitors/", include("portals.visitor_pages.console_urls")),  # 预约访客: invitations, 流程中心, gate
     path("account/", include("portals.console.billing_urls")),
     path("asset-system/", include("portals.console.asset_system_urls")),
     path("", include("portals.console.wechat_urls")),
