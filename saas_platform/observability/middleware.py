@@ -60,7 +60,8 @@ def user_kind(request: HttpRequest) -> str:
         return "operator"
     cached = getattr(getattr(user, "_state", None), "fields_cache", {})
     for kind in ("staff", "customer"):
-        if cached.get(kind) is not None:
+        # The portals' access decorators set request.staff / request.customer.
+        if getattr(request, kind, None) is not None or cached.get(kind) is not None:
             return kind
     return "user"
 
