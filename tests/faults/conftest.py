@@ -1,0 +1,321 @@
+"""The fault-injection stack: production topology as processes, each of them ours to break.
+
+- our own PostgreSQL cluster (Debian's initdb/pg_ctl, data in a temporary dir, a free port), loaded
+  with a ``pg_dump`` of this session's migrated test database (tenants A and B included) — restoring
+  takes seconds where migrating would take minutes;
+- two redis-servers: the cache and the Celery broker, so either can be down alone;
+- the app under gunicorn (2 workers, as production), a Celery worker when a test asks for one;
+- a loopback Tencent Cloud SMS fake (``integrations/tests/fake_tencent_sms.py``) that counts every
+  message it accepts.
+
+Every process is started and stopped here (``tests/servers.py``); nothing touches the shared servers
+except the one ``pg_dump`` read.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from django.conf import settings
+
+from integrations.tests.fake_tencent_sms import FakeTencentSms
+from integrations.tests.fake_tencent_sms import start as start_fake_sms
+from tests.servers import (
+    PG_BIN,
+    ROOT,
+    PostgresCluster,
+    RedisServer,
+    answers_ok,
+    app_env,
+    create_database,
+    free_port,
+    tail,
+    wait_for,
+)
+
+CSRF = "faultsfaultsfaultsfaultsfaults32"
+ORDER_NOTICE_TEMPLATE = "2220"
+
+
+class GatedSms(FakeTencentSms):
+    """The SMS fake, able to hold the n-th request (``gate_at``) unanswered and unrecorded — the
+    moment a test kills the sender — and to drop it when released, as if it never arrived."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.gate_at = 0
+        self.arrived = 0
+        self.held = threading.Event()
+        self.release = threading.Event()
+        self.count_lock = threading.Lock()
+
+    def handle(self, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+        with self.count_lock:
+            self.arrived += 1
+            number = self.arrived
+        if self.gate_at and number >= self.gate_at:
+            self.held.set()
+            self.release.wait(timeout=60)
+            raise ConnectionAbortedError("dropped: the sender was killed")
+        return super().handle(headers, body)
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes
+    seconds: float
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class Stack:
+    pg: PostgresCluster
+    cache: RedisServer
+    broker: RedisServer
+    db_url: str
+    env: dict[str, str]
+    log: Path
+    sms: GatedSms
+    seed: dict[str, Any] = field(default_factory=dict)
+    port: int = field(default_factory=free_port)
+    web: subprocess.Popen[bytes] | None = None
+    worker: subprocess.Popen[bytes] | None = None
+
+    # --- processes -------------------------------------------------------------------------------
+    def start_web(self) -> None:
+        with self.log.open("a") as out:
+            self.web = subprocess.Popen(  # noqa: S603
+                [
+                    sys.executable, "-m", "gunicorn", "saas_platform.wsgi:application",
+                    "--bind", f"127.0.0.1:{self.port}", "--workers", "2", "--threads", "4",
+                    "--timeout", "60", "--graceful-timeout", "2",
+                ],
+                cwd=ROOT, env=self.env, stdout=out, stderr=out,
+            )  # fmt: skip
+        deadline = time.monotonic() + 90
+        while not answers_ok(f"http://127.0.0.1:{self.port}/healthz", "baoxiu.test"):
+            if self.web.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not start:\n" + tail(self.log))
+            time.sleep(0.3)
+
+    def stop_web(self) -> None:
+        _stop(self.web)
+        self.web = None
+
+    def start_worker(self) -> None:
+        with self.log.open("a") as out:
+            self.worker = subprocess.Popen(  # noqa: S603
+                [sys.executable, "-m", "celery", "-A", "saas_platform", "worker", "--pool", "solo",
+                 "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+                cwd=ROOT, env=self.env, stdout=out, stderr=out, start_new_session=True,
+            )  # fmt: skip
+
+    def kill_worker(self) -> None:
+        """SIGKILL, as an out-of-memory killer or a lost node would: nothing gets to clean up."""
+        if self.worker is not None:
+            self.worker.kill()
+            self.worker.wait(timeout=10)
+            self.worker = None
+
+    def stop_worker(self) -> None:
+        _stop(self.worker)
+        self.worker = None
+
+    def run(self, code: str, *, timeout: float = 300, extra_env: dict[str, str] | None = None) -> Any:
+        """Run ``code`` (which prints JSON last) in a Django process of this stack; its answer."""
+        script = "import django, json\ndjango.setup()\n" + code
+        result = subprocess.run(  # noqa: S603
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env={**self.env, **(extra_env or {})},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"stack script failed:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}")
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    # --- HTTP ------------------------------------------------------------------------------------
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        host: str | None = None,
+        body: Any = None,
+        form: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        signed_in: bool = True,
+        timeout: float = 30,
+    ) -> Response:
+        sent_headers = {"Host": host or self.seed["host"], "Accept-Language": "zh-hans"}
+        cookies = [f"csrftoken={CSRF}"]
+        if signed_in and self.seed.get("session"):
+            cookies.append(f"sessionid={self.seed['session']}")
+        sent_headers["Cookie"] = "; ".join(cookies)
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            sent_headers["Content-Type"] = "application/json"
+        elif form is not None:
+            from urllib.parse import urlencode
+
+            data = urlencode({"csrfmiddlewaretoken": CSRF, **form}).encode()
+            sent_headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if method != "GET":
+            sent_headers["X-CSRFToken"] = CSRF
+        sent_headers.update(headers or {})
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{path}", data=data, headers=sent_headers, method=method
+        )
+        started = time.monotonic()
+        try:
+            with _no_redirects.open(request, timeout=timeout) as answer:
+                return Response(
+                    answer.status, answer.read(), time.monotonic() - started, dict(answer.headers)
+                )
+        except urllib.error.HTTPError as error:
+            return Response(error.code, error.read(), time.monotonic() - started, dict(error.headers))
+
+    def submit(self, *, headers: dict[str, str] | None = None, text: str = "打印机不出纸") -> Response:
+        values = {"machine": self.seed["machine"], "fault_description": text, "service_type": "repair"}
+        return self.request("POST", "/api/v1/portal/orders/", body={"values": values}, headers=headers)
+
+    # --- the database ----------------------------------------------------------------------------
+    def query(self, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with psycopg.connect(self.db_url.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
+            return list(conn.execute(statement, params).fetchall())
+
+    def wait(self, check: Callable[[], bool], *, timeout: float, what: str) -> None:
+        wait_for(check, timeout=timeout, what=what, interval=0.2)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_no_redirects = urllib.request.build_opener(_NoRedirect)
+
+
+def _stop(process: subprocess.Popen[bytes] | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def _copy_test_database(target_url: str) -> None:
+    """This session's migrated test database (committed state: migrations, tenants A and B) into ours."""
+    db = settings.DATABASES["default"]
+    dump = subprocess.Popen(  # noqa: S603
+        [
+            str(PG_BIN / "pg_dump"), "-Fc", "--no-owner", "--no-privileges",
+            "-h", str(db.get("HOST") or "127.0.0.1"), "-p", str(db.get("PORT") or "5432"),
+            "-U", str(db.get("USER") or "postgres"), str(db["NAME"]),
+        ],
+        stdout=subprocess.PIPE,
+        env={"PGPASSWORD": str(db.get("PASSWORD") or ""), "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    restored = subprocess.run(  # noqa: S603
+        [str(PG_BIN / "pg_restore"), "--no-owner", "--no-privileges", "-d", target_url],
+        stdin=dump.stdout,
+        capture_output=True,
+        check=False,
+    )
+    assert dump.wait(timeout=300) == 0, "pg_dump of the test database failed"
+    assert restored.returncode == 0, restored.stderr.decode()[-3000:]
+
+
+@pytest.fixture(scope="session")
+def stack(django_db_setup: Any) -> Iterator[Stack]:
+    log = Path(tempfile.mkstemp(prefix="baoxiu-faults-", suffix=".log")[1])
+    pg = PostgresCluster().init()
+    pg.start()
+    cache = RedisServer().start()
+    broker = RedisServer().start()
+    sms = GatedSms(templates={"1110": 2, ORDER_NOTICE_TEMPLATE: 4}, daily_limit_per_phone=100_000)
+    sms_server = start_fake_sms(sms)
+    try:
+        db_url = create_database(pg.params(), "baoxiu")
+        _copy_test_database(db_url)
+        env = app_env(
+            DJANGO_SETTINGS_MODULE="saas_platform.settings.base",
+            DATABASE_URL=db_url,
+            DB_CONN_MAX_AGE="0",
+            REDIS_URL=cache.url,
+            CELERY_BROKER_URL=broker.url,
+            BASE_DOMAIN="baoxiu.test",
+            DEBUG="false",
+            TENANT_SPARE_POOL_SIZE="1",
+            NOTIFY_LEASE_SECONDS="3",
+            SMS_BACKEND="tencent",
+            TENCENT_SMS_ENDPOINT=sms.url,
+            TENCENT_SMS_SECRET_ID=sms.secret_id,
+            TENCENT_SMS_SECRET_KEY=sms.secret_key,
+            TENCENT_SMS_SDK_APP_ID=sms.sdk_app_id,
+            TENCENT_SMS_SIGN_NAME=sms.sign_names[0],
+            TENCENT_SMS_TEMPLATE_VERIFY_CODE="1110",
+            TENCENT_SMS_TEMPLATE_ORDER_NOTICE=ORDER_NOTICE_TEMPLATE,
+            TENCENT_SMS_TEMPLATE_ORDER_NOTICE_EN=ORDER_NOTICE_TEMPLATE,
+        )
+        stack = Stack(pg=pg, cache=cache, broker=broker, db_url=db_url, env=env, log=log, sms=sms)
+        seeded = subprocess.run(  # noqa: S603
+            [sys.executable, "-m", "tests.faults.seed"], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        assert seeded.returncode == 0, seeded.stderr[-3000:]
+        stack.seed = json.loads(seeded.stdout.strip().splitlines()[-1])
+        stack.start_web()
+        yield stack
+    finally:
+        for process in ("web", "worker"):
+            if "stack" in locals():
+                _stop(getattr(stack, process))
+        sms_server.shutdown()
+        cache.stop()
+        broker.stop()
+        pg.destroy()
+        if log.exists() and log.stat().st_size < 50_000_000:
+            print("fault stack log tail:\n" + tail(log))
+        log.unlink(missing_ok=True)
+
+
+@pytest.fixture
+def up(stack: Stack) -> Iterator[Stack]:
+    """The stack with every server running before and after the test."""
+    _ensure_up(stack)
+    yield stack
+    _ensure_up(stack)
+
+
+def _ensure_up(stack: Stack) -> None:
+    if stack.cache.process is None:
+        stack.cache.start()
+    if stack.broker.process is None:
+        stack.broker.start()
+    stack.sms.gate_at = 0
+    stack.sms.release.set()
+    if stack.web is None or stack.web.poll() is not None:
+        stack.start_web()
