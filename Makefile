@@ -63,8 +63,18 @@ system-deps:
 	fi
 
 ## make test: quality gates, then the whole suite on real PostgreSQL.
-test: lint typecheck system-deps
+test: lint typecheck system-deps client-test
 	$(BIN)/python -m pytest
+
+## make client-test: the WeChat mini-program client (clients/miniprogram): tsc, then jest with
+## miniprogram-simulate against recorded answers of our API, and a contract test that every call
+## it makes is in the OpenAPI schema generated here. npm ci installs from the committed lock file.
+client-schema: install
+	mkdir -p clients/miniprogram/build
+	$(BIN)/python manage.py spectacular --format openapi-json --file clients/miniprogram/build/openapi.json
+
+client-test: client-schema
+	cd clients/miniprogram && npm ci --no-audit --no-fund --loglevel=error && npm test
 
 bench: install-dev
 	$(BIN)/python bench/run_all.py

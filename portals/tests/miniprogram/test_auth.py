@@ -312,3 +312,16 @@ def test_openapi_documents_the_bearer_scheme(actors: Any) -> None:
     assert schema["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     assert "/api/v1/auth/miniprogram/" in schema["paths"]
     assert {"bearerAuth": []} in schema["paths"]["/api/v1/portal/orders/"]["get"]["security"]
+
+
+def test_a_post_with_the_patch_override_edits_like_a_patch(
+    mp_a: FakeMiniProgram, cast: Cast, actors: Any
+) -> None:
+    """wx.request cannot send PATCH: the client POSTs with X-HTTP-Method-Override."""
+    pair = sign_in(mp_a, actors.tenant_a, "o-override")
+    _bind_phone(mp_a, actors.tenant_a, pair["access_token"], "13700000101")
+    client = bearer(actors.tenant_a, pair["access_token"])
+    changed = client.post("/api/v1/me/", {"name": "改名"}, format="json", HTTP_X_HTTP_METHOD_OVERRIDE="PATCH")
+    assert changed.status_code == 200 and changed.json()["name"] == "改名"
+    refused = client.post("/api/v1/me/sessions/1/", {}, format="json", HTTP_X_HTTP_METHOD_OVERRIDE="DELETE")
+    assert refused.status_code == 405  # only PATCH may be asked for
