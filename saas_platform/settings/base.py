@@ -95,7 +95,6 @@ MIDDLEWARE = [
     "saas_platform.input_guard.RejectNulInputMiddleware",  # NUL in any input: 400, never a DataError
     "django.middleware.common.CommonMiddleware",
     "portals.api.method_override.MethodOverrideMiddleware",  # wx.request has no PATCH: POST + override
-    "portals.api.method_override.MethodOverrideMiddleware",  # wx.request has no PATCH: POST + override
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "integrations.wechat.middleware.WeChatSilentLoginMiddleware",  # portal inside WeChat: silent sign-in
