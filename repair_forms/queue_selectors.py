@@ -101,3 +101,13 @@ def engineer_today(*, actor: Actor, now: datetime | None = None, limit: int = 50
         .select_related(*LIST_RELATED)
         .order_by("appointment_at", "submitted_at", "id")[:limit]
     )
+
+
+def open_job_sites(*, engineer_ids: Iterable[int]) -> list[tuple[int, dict[str, Any]]]:
+    """(engineer id, order ``extra``) of every open job of these engineers — where they are
+    working, for the dispatcher's distance column (``portals`` reads the coordinates). One query."""
+    return list(
+        RepairOrder.objects.filter(engineer_id__in=list(engineer_ids), status__in=OPEN_JOB_STATUSES)
+        .exclude(extra={})
+        .values_list("engineer_id", "extra")
+    )

@@ -17,8 +17,8 @@ Why trigrams and not full-text search: Chinese has no spaces, and PostgreSQL's b
 treat a run of Chinese as one word; a Chinese tokenizer (zhparser, pg_jieba) is a server extension
 this deployment cannot rely on, and a dictionary tokenizer still misses fragments of order and
 phone numbers. Trigram substring search finds any fragment of 3+ characters from the index; a
-2-character word (``蓝屏``) has no trigram of its own, so PostgreSQL reads the list index newest
-first and stops at the first page of matches.
+2-character word (``蓝屏``) has no trigram of its own, so a second GIN index over the document's
+characters (``SEARCH_CHARACTERS``) narrows it first.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.db.models import F, Func, Q, QuerySet, TextField
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import F, Func, Q, QuerySet, TextField, Value
 
 from accounts.models import Customer, CustomerCompany
 from repair_forms.models import Brand, MachineModel, RepairOrder
@@ -61,9 +62,24 @@ class SearchDocument(Func):
         super().__init__(*(F(column) for column in SEARCH_COLUMNS))
 
 
+class SearchCharacters(Func):
+    """The document's characters as an array (``regexp_split_to_array(doc, '')``), GIN-indexed
+    (``order_search_chars``): a word too short to hold a trigram (蓝屏) first narrows the orders to
+    those containing each of its characters; the ``LIKE`` then checks they are adjacent."""
+
+    function = "regexp_split_to_array"
+    output_field = ArrayField(TextField())
+
+    def __init__(self) -> None:
+        super().__init__(SearchDocument(), Value(""))
+
+
 SEARCH_DOCUMENT = SearchDocument()
-# The same expression as SQL, for the migration's index.
+SEARCH_CHARACTERS = SearchCharacters()
+# The same expressions as SQL, for the migration's indexes.
 SEARCH_DOCUMENT_SQL = "UPPER(" + " || ' ' || ".join(f'"{c}"' for c in SEARCH_COLUMNS) + ")"
+SEARCH_CHARACTERS_SQL = f"regexp_split_to_array({SEARCH_DOCUMENT_SQL}, '')"
+TRIGRAM = 3
 
 
 def search_terms(text: str) -> list[str]:
@@ -88,6 +104,8 @@ def _term_filter(term: str) -> Q:
     """Orders matching one word anywhere."""
     upper = term.upper()
     match = Q(search_document__contains=upper)
+    if len(upper) < TRIGRAM:
+        match &= Q(search_characters__contains=list(upper))
     reporters = _ids(Customer.objects.filter(Q(name__icontains=term) | Q(phone__contains=term)))
     companies = _ids(CustomerCompany.objects.filter(name__icontains=term))
     models = _ids(MachineModel.objects.filter(name__icontains=term))
@@ -106,7 +124,7 @@ def search_orders(orders: QuerySet[RepairOrder], text: str) -> QuerySet[RepairOr
     terms = search_terms(text)
     if not terms:
         return orders
-    orders = orders.alias(search_document=SEARCH_DOCUMENT)
+    orders = orders.alias(search_document=SEARCH_DOCUMENT, search_characters=SEARCH_CHARACTERS)
     for term in terms:
         orders = orders.filter(_term_filter(term))
     return orders

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import StaffRole
 from portals.access import current_staff, staff_required
+from portals.console.dispatch import BulkForm
 from portals.console.order_actions import OFFICE_STEPS, STEP_FOR_TRANSITION, run_step, step_form
 from portals.console.order_forms import OrderFilterForm
 from portals.customer.order_views import photo_response
@@ -46,6 +47,7 @@ from tenants.services import in_tenant
 from tenants.spreadsheets import csv_lines
 
 OFFICE = (StaffRole.ADMIN, StaffRole.DISPATCHER, StaffRole.SUPERVISOR)
+BULK_ROLES = frozenset({StaffRole.ADMIN, StaffRole.DISPATCHER})
 PAGE_SIZE = 50
 
 
@@ -93,6 +95,7 @@ def order_index(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": list_rows(page.items),
             "queues": queues,
+            "bulk_form": BulkForm() if current_staff(request).role in BULK_ROLES else None,
             "filtered": bool(set(request.GET) - {"q", "queue", "cursor"}),
             "query": query,
             "first_page": bool(request.GET.get("cursor")),
