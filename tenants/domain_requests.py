@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,17 @@ _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 class DomainRequestError(ValidationError):
     pass
+
+
+# Sent after the commit of an operator's decision on a subdomain request (``request_id``): the
+# provider's admins are told by ``integrations.domain_notices`` (a tenant app; tenants cannot
+# import it, so it listens).
+domain_request_decided = Signal()
+
+
+def _announce(request: DomainRequest) -> None:
+    request_id = request.pk
+    transaction.on_commit(lambda: domain_request_decided.send(sender=DomainRequest, request_id=request_id))
 
 
 def base_subdomain_host(provider: Provider) -> str:
@@ -151,6 +163,7 @@ def domain_request_approve(*, request_id: int, operator: Any, reason: str = "") 
     request.decided_at = timezone.now()
     request.decided_by = operator
     request.save(update_fields=["status", "reason", "decided_at", "decided_by"])
+    _announce(request)
     return request
 
 
@@ -166,6 +179,7 @@ def domain_request_reject(*, request_id: int, operator: Any, reason: str) -> Dom
     request.decided_at = timezone.now()
     request.decided_by = operator
     request.save(update_fields=["status", "reason", "decided_at", "decided_by"])
+    _announce(request)
     return request
 
 
