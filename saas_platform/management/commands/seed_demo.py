@@ -13,6 +13,7 @@ from repair_forms.demo import demo_data_ensure
 from tenants.domains import portal_url, public_url
 from tenants.models import Provider
 from tenants.services import OwnerSpec, provider_provision
+from visitors.demo import visitor_demo_ensure
 
 DEMO_PASSWORD = "demo1234"
 DEMO_STAFF = [
@@ -20,6 +21,7 @@ DEMO_STAFF = [
     ("13800138001", StaffRole.DISPATCHER, "调度员小李"),
     ("13800138002", StaffRole.SUPERVISOR, "主管老陈"),
     ("13800138003", StaffRole.ENGINEER, "工程师小王"),
+    ("13800138005", StaffRole.GUARD, "门卫周师傅"),  # visitors: the gate page
 ]
 
 
@@ -40,6 +42,11 @@ class Command(BaseCommand):
                 if not StaffMember.objects.filter(phone=f"+86{phone}").exists():
                     staff_create(phone=phone, password=DEMO_PASSWORD, role=role, display_name=name)
             demo_data_ensure()  # catalog, assets and orders in every state (once)
+            by_role = {
+                str(s.role): s
+                for s in StaffMember.objects.filter(phone__in=[f"+86{p}" for p, *_ in DEMO_STAFF])
+            }
+            visitor_demo_ensure(admin=by_role["admin"], staff=by_role)  # units, groups, chain, an invitation
         host = provider.primary_host
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Baoxiu is ready / 报修已就绪"))
