@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from integrations.sms.codes import CodeRefused, code_send, code_verify
+from accounts.validators import normalize_phone
+from integrations.sms.challenge import challenge_bits, challenge_issue, challenge_needed, challenge_passed
+from integrations.sms.codes import CodeRefused, code_send, code_usage, code_verify
 from portals.console.handoff import handoff_url
 from saas_platform.forms import LoginForm, ResetPasswordForm, ResetRequestForm, SendCodeForm, SignupForm
 from saas_platform.login_throttle import lockout_message, login_allowed, login_failed
@@ -56,6 +58,15 @@ def _send_code(request: HttpRequest, *, phone_raw: str, purpose: str) -> tuple[b
     # Owners asking for a signup code and strangers asking for a reset code get the same answers
     # (limits included) as everyone else, and no text: nobody learns who has an account, and
     # nobody is texted for a code they cannot use.
+    usage = code_usage(phone=phone, scope="public", ip=client_ip(request))
+    if challenge_needed(usage) and not challenge_passed(
+        token=request.POST.get("challenge", ""), nonce=request.POST.get("nonce", ""), phone=phone
+    ):
+        return (
+            False,
+            _("One moment: your browser is confirming this request, then the code is sent."),
+            "challenge",
+        )
     if purpose == "signup":
         deliver = not phone_owns_a_provider(phone=phone)
     else:
@@ -80,6 +91,18 @@ def send_code(request: HttpRequest) -> JsonResponse:
     sent, message, reason = _send_code(request, phone_raw=request.POST.get("phone", ""), purpose=purpose)
     if sent:
         return JsonResponse({"ok": True, "message": message})
+    if reason == "challenge":  # near a limit: a small proof of work first (integrations.sms.challenge)
+        phone = normalize_phone(request.POST.get("phone", ""))
+        return JsonResponse(
+            {
+                "ok": False,
+                "error": message,
+                "reason": reason,
+                "challenge": challenge_issue(phone=phone),
+                "bits": challenge_bits(),
+            },
+            status=429,
+        )
     limited = {"rate_limited", "too_soon", "daily_limit_phone", "daily_limit_ip", "daily_limit_scope"}
     status = 429 if reason in limited else 400
     if reason == "sms_unavailable":

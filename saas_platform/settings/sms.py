@@ -27,6 +27,9 @@ SMS_DAILY_LIMIT_PER_IP = env_int("SMS_DAILY_LIMIT_PER_IP", 30)
 # Across every provider and the public site (a stranger on one portal cannot lock a phone out elsewhere).
 SMS_DAILY_LIMIT_PER_PHONE_PLATFORM = env_int("SMS_DAILY_LIMIT_PER_PHONE_PLATFORM", 40)
 SMS_DAILY_LIMIT_PER_SCOPE = env_int("SMS_DAILY_LIMIT_PER_SCOPE", 2000)  # per provider (or public) a day
+# From this share of the tightest daily cap on, the public site asks for a proof of work first.
+SMS_CHALLENGE_FROM = env_int("SMS_CHALLENGE_FROM_PERCENT", 50) / 100
+SMS_CHALLENGE_BITS = env_int("SMS_CHALLENGE_BITS", 16)
 
 TENCENT_SMS_ENDPOINT = env_str("TENCENT_SMS_ENDPOINT", "https://sms.tencentcloudapi.com")
 TENCENT_SMS_REGION = env_str("TENCENT_SMS_REGION", "ap-guangzhou")

@@ -23,3 +23,5 @@ MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
 # Several checkouts (or helpers) may test against one server at once: each picks its own name.
 DATABASES["default"]["TEST"] = {"NAME": env_str("BAOXIU_TEST_DB", "test_baoxiu")}  # noqa: F405
 LANGUAGE_CODE = "zh-hans"
+# Tests of the SMS limits meet the limits; tests of the proof-of-work challenge switch it on.
+SMS_CHALLENGE_FROM = 2.0
