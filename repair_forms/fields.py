@@ -517,6 +517,23 @@ def _clean_machine(d: dict[str, Any], value: Any, ctx: dict[str, Any]) -> dict[s
     if d["required"] and None in (brand_id, category_id, model_id):
         raise ValidationError(_("Choose a brand, category and model for “%(label)s”.") % ctx)
     brand = category = model = None
+    if brand_id is not None and category_id is not None and model_id is not None:
+        # The usual case, one query: the model with its category and brand, all active and chained.
+        # Anything else falls through to the step-by-step checks, which say what is wrong.
+        model = (
+            MachineModel.objects.select_related("category__brand")
+            .filter(
+                pk=model_id,
+                is_active=True,
+                category_id=category_id,
+                category__is_active=True,
+                category__brand_id=brand_id,
+                category__brand__is_active=True,
+            )
+            .first()
+        )
+        if model is not None:
+            return {"brand": model.category.brand, "category": model.category, "model": model}
     if brand_id is not None:
         brand = Brand.objects.filter(pk=brand_id, is_active=True).first()
         if brand is None:

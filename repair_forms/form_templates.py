@@ -21,6 +21,11 @@ from repair_forms.builtin_templates import BUILTIN_TEMPLATES
 from repair_forms.fields import validate_definition
 from repair_forms.lifecycle import Actor
 from repair_forms.models import FormTemplate, FormTemplateVersion, ServiceType, TemplateStyle, WarrantyStatus
+from tenants.tenant_cache import cached_for_tenant, forget
+
+# Every portal and API submit needs the default form's current version: cached per tenant, forgotten
+# by each service below that changes which version is the default one.
+DEFAULT_VERSION_CACHE = "form-default-version"
 
 
 def _require_admin(actor: Actor) -> None:
@@ -49,6 +54,7 @@ def builtin_templates_ensure() -> int:
     if not FormTemplate.objects.filter(is_default=True).exists():
         default_key = next(s["key"] for s in BUILTIN_TEMPLATES if s.get("default"))
         FormTemplate.objects.filter(builtin_key=default_key).update(is_default=True, is_archived=False)
+    forget(DEFAULT_VERSION_CACHE)
     return created
 
 
@@ -61,9 +67,12 @@ def default_template() -> FormTemplate:
 
 
 def default_template_version() -> FormTemplateVersion:
-    version = default_template().current_version
-    assert version is not None
-    return version
+    def compute() -> FormTemplateVersion:
+        version = default_template().current_version
+        assert version is not None
+        return version
+
+    return cached_for_tenant(DEFAULT_VERSION_CACHE, compute)
 
 
 @transaction.atomic
@@ -132,6 +141,7 @@ def form_template_update(
         )
         template.current_version = version
     template.save()
+    forget(DEFAULT_VERSION_CACHE)
     return template
 
 
@@ -143,6 +153,7 @@ def form_template_set_default(*, actor: Actor, template: FormTemplate) -> FormTe
     FormTemplate.objects.filter(is_default=True).exclude(pk=template.pk).update(is_default=False)
     FormTemplate.objects.filter(pk=template.pk).update(is_default=True)
     template.is_default = True
+    forget(DEFAULT_VERSION_CACHE)
     return template
 
 
