@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SmsStatus(models.TextChoices):
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
+    # "SMS" context: the bare "Failed" (发送失败) also labelled failed asset imports.
+    SENT = "sent", pgettext_lazy("sms", "Sent")
+    FAILED = "failed", pgettext_lazy("sms", "Failed")
 
 
 class SmsMessage(models.Model):

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import CustomerCompany
 from repair_forms.asset_services import AssetData
@@ -111,9 +112,9 @@ class CatalogAddForm(forms.Form):
         choices=[("brand", _("Brand")), ("category", _("Category")), ("model", _("Model"))]
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    name = forms.CharField(label=_("Name"), max_length=80)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=80)
 
 
 class CatalogEditForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=80)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=80)
     is_active = forms.BooleanField(label=_("Offered to customers"), required=False)

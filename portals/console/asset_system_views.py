@@ -25,7 +25,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import StaffMember, StaffRole
 from integrations.asset_systems import selectors, services
@@ -75,7 +75,7 @@ class JSONTextField(forms.CharField):
 
 
 class BindingForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=60)
     kind = forms.ChoiceField(label=gettext_lazy("System"), choices=AdapterKind.choices)
     base_url = forms.CharField(
         label=gettext_lazy("Address"),

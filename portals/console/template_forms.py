@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from repair_forms.fields import LOCATION_PARTS, MAX_FIELDS, STRUCTURED_TYPES
 from repair_forms.models import ServiceType, TemplateStyle, WarrantyStatus
@@ -17,7 +18,7 @@ from repair_forms.models import ServiceType, TemplateStyle, WarrantyStatus
 FIELD_TYPE_CHOICES = [
     ("text", _("Text")),
     ("textarea", _("Long text")),
-    ("number", _("Number")),
+    ("number", pgettext_lazy("field type", "Number")),
     ("select", _("Choice")),
     ("multi_select", _("Multiple choice")),
     ("date", _("Date")),
@@ -43,7 +44,7 @@ LIMITS = ("max_length", "min", "max", "decimals", "max_files")
 
 
 class TemplateMetaForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=60)
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
     style = forms.ChoiceField(label=_("Style"), choices=TemplateStyle.choices)
 
