@@ -57,7 +57,8 @@ def test_changing_the_default_form_is_seen_by_the_next_submit(
     assert client.post("/report/", data).status_code == 302
     with schema_context(a):
         newest = RepairOrder.objects.order_by("-pk").first()
-        assert newest is not None and newest.template_version.template_id == minimal.pk
+        assert newest is not None and newest.template_version is not None
+        assert newest.template_version.template_id == minimal.pk
 
 
 def test_another_tenants_cached_default_form_is_never_used(
