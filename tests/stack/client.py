@@ -88,7 +88,9 @@ class Browser:
 
     @property
     def origin(self) -> str:
-        scheme = "https" if self.https else "http"
+        # Behind the proxy (X-Forwarded-Proto: https) the app sees an HTTPS request: so does Origin.
+        forwarded = self.extra_headers.get("X-Forwarded-Proto") == "https"
+        scheme = "https" if self.https or forwarded else "http"
         return f"{scheme}://{self.host}:{self.port}"
 
     def _connection(self) -> http.client.HTTPConnection:
