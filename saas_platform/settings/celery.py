@@ -52,6 +52,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
             ("orders-auto-confirm", "repair_forms.auto_confirm_orders", timedelta(hours=1), True),
             ("asset-sync-push-due", "asset_systems.push_due", timedelta(minutes=1), True),
             ("asset-sync-pull", "asset_systems.pull_all", timedelta(minutes=5), True),
+            ("idempotency-purge", "portals.purge_idempotency_records", timedelta(hours=1), False),
         )
     },
 }

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from accounts.models import StaffMember, StaffRole
 from accounts.selectors import customer_for_user, staff_for_user
 from portals.api import order_serializers as s
+from portals.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from portals.api.order_data import ItemLabels, order_detail, order_item, photo_data
 from portals.engineer.maps import route_link_for
 from portals.order_ui import order_for, order_page, order_view, refusal_status
@@ -165,7 +166,9 @@ class PhotoUploadView(OrderAPIView):
         tags=["photos"],
         request={"multipart/form-data": s.PhotoUploadSerializer},
         responses={201: s.PhotoSerializer, **ERRORS},
+        parameters=[IDEMPOTENCY_PARAMETER],
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         upload = request.FILES.get("file")
         if upload is None:
@@ -182,6 +185,7 @@ class StepView(OrderAPIView):
     input_class: ClassVar[type[s.serializers.Serializer[Any]] | None] = None
     run: ClassVar[Callable[..., Any]]
 
+    @idempotent
     def post(self, request: Request, pk: int) -> Response:
         order = self.order(pk)
         data = _input(self.input_class, request.data) if self.input_class else {}
@@ -210,6 +214,7 @@ def _step(
         request=body,
         responses={200: s.OrderDetailSerializer, **ERRORS},
         operation_id=name,
+        parameters=[IDEMPOTENCY_PARAMETER],
     )(post)
     return type(
         name,

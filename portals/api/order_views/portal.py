@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from accounts.selectors import provider_profile, provider_settings
 from billing.entitlements import reporting_open
 from portals.api import order_serializers as s
+from portals.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from portals.api.order_views.base import (
     ERRORS,
     LIST_PARAMS,
@@ -126,7 +127,9 @@ class PortalOrdersView(OrderAPIView):
         operation_id="portal_order_submit",
         request=s.SubmitSerializer,
         responses={201: s.OrderDetailSerializer, **ERRORS},
+        parameters=[IDEMPOTENCY_PARAMETER],
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         if not reporting_open(request.tenant):  # type: ignore[attr-defined]
             return _error(
