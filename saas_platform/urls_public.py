@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from billing import views as billing_views
-from saas_platform import internal_views, onboarding, views
+from saas_platform import internal_views, onboarding, operator_views, views
 
 admin.site.site_header = "Baoxiu 运营后台 · Operator console"
 admin.site.site_title = "Baoxiu operators"
@@ -17,6 +17,8 @@ urlpatterns = [
         admin.site.admin_view(billing_views.dashboard),
         name="billing-dashboard",
     ),
+    path("operator/health/", admin.site.admin_view(operator_views.health), name="operator-health"),
+    path("operator/audit/", admin.site.admin_view(operator_views.audit), name="operator-audit"),
     path("billing/", include("billing.urls")),
     path("pricing/", billing_views.pricing, name="pricing"),
     path("operator/", admin.site.urls),

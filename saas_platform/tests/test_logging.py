@@ -90,7 +90,7 @@ def test_a_request_id_from_an_untrusted_peer_is_replaced(actors: Any) -> None:
 @pytest.fixture
 def worker(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """A real Celery worker thread on the in-memory broker (tasks leave the request as messages)."""
-    from celery.fixups.django import DjangoWorkerFixup
+    from celery.fixups.django import DjangoWorkerFixup  # type: ignore[attr-defined]
 
     # The worker's Django fixup closes DB connections at start; the test's transaction must live.
     monkeypatch.setattr(DjangoWorkerFixup, "close_database", lambda self, **kwargs: None)
