@@ -164,7 +164,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                return redirect(handoff_url(provider=provider, phone=data["phone"]))
+                return redirect(handoff_url(provider=provider, phone=data["phone"], request=request))
     return render(request, "public/signup.html", {"form": form}, status=status)
 
 
@@ -186,7 +186,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             if not providers:
                 login_failed(request, username=phone)
             if len(providers) == 1:
-                return redirect(handoff_url(provider=providers[0], phone=phone))
+                return redirect(handoff_url(provider=providers[0], phone=phone, request=request))
             if providers:
                 request.session[SESSION_CHOICES] = {
                     "phone": phone,
@@ -220,7 +220,7 @@ def login_choose(request: HttpRequest) -> HttpResponse:
         chosen = next((p for p in providers if str(p.pk) == request.POST.get("provider")), None)
         if chosen is not None:
             request.session.pop(SESSION_CHOICES, None)
-            return redirect(handoff_url(provider=chosen, phone=state["phone"]))
+            return redirect(handoff_url(provider=chosen, phone=state["phone"], request=request))
         messages.error(request, _("Choose one of the providers below."))
     return render(request, "public/login_choose.html", {"providers": providers})
 
@@ -272,7 +272,7 @@ def password_reset_new(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             request.session.pop(SESSION_RESET, None)
-            return HttpResponseRedirect(handoff_url(provider=provider, phone=phone))
+            return HttpResponseRedirect(handoff_url(provider=provider, phone=phone, request=request))
     return render(
         request, "public/password_reset_new.html", {"form": form, "providers": providers, "phone": phone}
     )

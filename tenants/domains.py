@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -45,9 +46,34 @@ def subdomain_host(subdomain: str) -> str:
     return f"{subdomain}.{settings.BASE_DOMAIN}"
 
 
-def portal_url(host: str, path: str = "/") -> str:
-    port = f":{settings.PORTAL_PORT}" if settings.PORTAL_PORT else ""
-    return f"{settings.PORTAL_SCHEME}://{host}{port}{path}"
+DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def request_origin(request: Any) -> tuple[str, str]:
+    """(scheme, port) the person reached us on, for links made while answering them: the port of
+    the Host they typed (``X-Forwarded-Host`` behind a proxy when ``USE_X_FORWARDED_HOST``, or
+    ``X-Forwarded-Port`` when ``USE_X_FORWARDED_PORT``), the scheme from ``request.scheme``
+    (``X-Forwarded-Proto`` through ``SECURE_PROXY_SSL_HEADER``). A default port is left out."""
+    scheme = request.scheme
+    host = request.get_host()
+    port = host.rsplit(":", 1)[1] if ":" in host and not host.endswith("]") else ""
+    forwarded = request.META.get("HTTP_X_FORWARDED_PORT", "")
+    if settings.USE_X_FORWARDED_PORT and forwarded.isdigit():
+        port = forwarded
+    if port == DEFAULT_PORTS.get(scheme):
+        port = ""
+    return scheme, port
+
+
+def portal_url(host: str, path: str = "/", *, request: Any = None) -> str:
+    """``path`` on ``host``. With ``request`` (a redirect while answering someone) the scheme and
+    port are the ones they used; otherwise ``PORTAL_SCHEME`` / ``PORTAL_PORT`` (links in texts,
+    e-mails and QR codes; ``serve`` sets the port it listens on)."""
+    if request is not None:
+        scheme, port = request_origin(request)
+    else:
+        scheme, port = settings.PORTAL_SCHEME, str(settings.PORTAL_PORT or "")
+    return f"{scheme}://{host}{':' + port if port else ''}{path}"
 
 
 def public_url(path: str = "/") -> str:

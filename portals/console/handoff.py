@@ -38,14 +38,15 @@ def handoff_token_make(*, provider: Provider, phone: str) -> str:
     return signing.dumps(payload, salt=SALT)
 
 
-def handoff_url(*, provider: Provider, phone: str) -> str:
-    """Absolute URL on ``provider``'s primary host that signs ``phone`` in once, within a minute."""
+def handoff_url(*, provider: Provider, phone: str, request: HttpRequest | None = None) -> str:
+    """Absolute URL on ``provider``'s primary host that signs ``phone`` in once, within a minute;
+    on the scheme and port ``request`` came in on (``tenants.domains.request_origin``)."""
     path = reverse(
         "console:handoff",
         kwargs={"token": handoff_token_make(provider=provider, phone=phone)},
         urlconf=settings.ROOT_URLCONF,
     )
-    return portal_url(provider.primary_host, path)
+    return portal_url(provider.primary_host, path, request=request)
 
 
 def _redeem(request: HttpRequest, token: str) -> object | None:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from typing import Any
@@ -15,6 +16,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from saas_platform.scheduler import InProcessScheduler
+
+
+def serve_port(addrport: str) -> str:
+    """The port of a runserver address: ``8123``, ``0.0.0.0:8123``, ``[::1]:8123`` → ``8123``."""
+    tail = addrport.rsplit(":", 1)[-1] if ":" in addrport else addrport
+    return tail if tail.isdigit() else ""
 
 
 class Command(BaseCommand):
@@ -33,6 +40,10 @@ class Command(BaseCommand):
         else:
             InProcessScheduler().start()
             self.stdout.write("background work: in-process (no REDIS_URL)")
+        port = serve_port(options["addrport"])
+        if "PORTAL_PORT" not in os.environ and port:
+            # Links in texts and QR codes (made outside a request) point at the port we serve on.
+            settings.PORTAL_PORT = port
         try:
             call_command("runserver", options["addrport"], use_reloader=False)
         finally:
