@@ -220,7 +220,10 @@ def test_beat_is_alive_and_a_periodic_job_ran_on_the_worker(stack: Stack) -> Non
     deadline = time.monotonic() + 150
     while time.monotonic() < deadline:
         text = worker_log.read_text(errors="replace")
-        if re.search(r"Task integrations\.sweep_notifications\[[^\]]+\] succeeded", text):
+        # The sweep fans out one task per tenant (saas_platform.fan_out → saas_platform.tenant_job).
+        if re.search(
+            r"Task (integrations\.sweep_notifications|saas_platform\.fan_out)\[[^\]]+\] succeeded", text
+        ):
             break
         time.sleep(2)
     else:
