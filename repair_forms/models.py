@@ -411,6 +411,14 @@ class WorkOrder(models.Model):
     work_done = models.TextField(_("work done"), blank=True)
     result = models.CharField(_("result"), max_length=200, blank=True)
     parts = models.JSONField(_("parts used"), default=list, blank=True)
+    # 保外 (out of warranty): what the customer pays, in fen; the customer's handwritten signature
+    # on the job sheet (a PNG in default storage, tenant-prefixed like every upload).
+    labour_charge_fen = models.PositiveIntegerField(_("labour charge"), default=0)
+    parts_charge_fen = models.PositiveIntegerField(_("parts charge"), default=0)
+    customer_signature = models.FileField(
+        _("customer's signature"), upload_to="repair_forms/signatures/%Y/%m/", max_length=200, blank=True
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("work order")

@@ -4,12 +4,14 @@ dashboard, 报修单表单, machines and catalog, photos, and the engineer's job
 from django.urls import include, path
 
 from portals.console import asset_views, dashboard_views, dispatch_views, order_views, template_views
+from portals.engineer import job_sheet_views
 
 urlpatterns = [
     path("orders/", order_views.order_index, name="orders"),
     path("orders/export.csv", order_views.order_export, name="orders-export"),
     path("orders/approvals/", order_views.approval_queue, name="approvals"),
     path("orders/bulk/", dispatch_views.orders_bulk, name="orders-bulk"),
+    path("orders/<int:pk>/job-sheet.pdf", job_sheet_views.order_job_sheet, name="order-job-sheet"),
     path(
         "orders/<int:pk>/accept-dispatch/", dispatch_views.order_accept_dispatch, name="order-accept-dispatch"
     ),

@@ -14,7 +14,8 @@ from portals.console.order_actions import ENGINEER_STEPS, STEP_FOR_TRANSITION, r
 from portals.engineer.maps import route_link_for
 from portals.order_ui import location_text, order_for, order_view, staff_actor
 from repair_forms.models import RepairOrder
-from repair_forms.selectors import ENGINEER_GROUPS, engineer_jobs
+from repair_forms.selectors import ENGINEER_GROUPS, engineer_jobs, order_work_orders
+from repair_forms.services.jobsheet import SIGNING_STATUSES
 
 GROUPS = list(ENGINEER_GROUPS)
 
@@ -35,9 +36,8 @@ def job_index(request: HttpRequest) -> HttpResponse:
     return render(request, "portals/engineer/jobs.html", {"jobs": jobs, "group": group, "groups": GROUPS})
 
 
-@staff_required(StaffRole.ENGINEER)
-def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    order = _job_or_404(request, pk)
+def job_page(request: HttpRequest, order: RepairOrder, *, status: int = 200) -> HttpResponse:
+    """The job page (also what the job sheet's charge and signature forms answer with)."""
     view = order_view(actor=staff_actor(current_staff(request)), order=order)
     steps = [STEP_FOR_TRANSITION[t] for t in view.actions if STEP_FOR_TRANSITION.get(t) in ENGINEER_STEPS]
     return render(
@@ -51,8 +51,16 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "address": location_text(order),
             "route_link": route_link_for(order),
             "photo_route": "console:photo",
+            "work_order": next(iter(reversed(order_work_orders(order=order))), None),
+            "job_sheet_statuses": SIGNING_STATUSES,
         },
+        status=status,
     )
+
+
+@staff_required(StaffRole.ENGINEER)
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return job_page(request, _job_or_404(request, pk))
 
 
 @staff_required(StaffRole.ENGINEER)
