@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from integrations.metrics import SMS_SENT
 from saas_platform.models import SmsMessage
 
 
@@ -16,6 +17,7 @@ def record(
     error: str = "",
     vendor_id: str = "",
 ) -> None:
+    SMS_SENT.labels(backend, template, status).inc()
     # The table is in the public schema; a tenant's search_path ("t_x, public") reaches it too.
     SmsMessage.objects.create(
         phone=phone,

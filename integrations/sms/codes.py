@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.validators import normalize_phone
+from integrations.metrics import SMS_REFUSED
 from integrations.sms.gateway import SmsSendError, sms_send
 from tenants.cache_backend import shared_cache_down
 
@@ -55,6 +56,7 @@ class CodeRefused(ValidationError):
     def __init__(self, message: str, *, reason: str) -> None:
         super().__init__(message, code=reason)
         self.reason = reason
+        SMS_REFUSED.labels(reason).inc()  # reasons are this module's fixed names: a bounded label
 
 
 def _setting(name: str, default: int) -> int:

@@ -28,6 +28,7 @@ from wechatpy.component import WeChatComponent
 from wechatpy.exceptions import WeChatClientException
 from wechatpy.session import SessionStorage
 
+from integrations.metrics import count_wechat_error
 from integrations.wechat import tokens
 from integrations.wechat.errors import TOKEN_ERRORS
 
@@ -78,6 +79,7 @@ def _http() -> requests.Session:
 
 
 def _network_error(exc: requests.RequestException) -> WeChatClientException:
+    count_wechat_error(None)
     return WeChatClientException(None, str(exc) or exc.__class__.__name__)
 
 
@@ -86,8 +88,10 @@ def _checked(response: requests.Response) -> dict[str, Any]:
         response.raise_for_status()
         result: dict[str, Any] = response.json()
     except (requests.RequestException, ValueError) as exc:
+        count_wechat_error(None)
         raise WeChatClientException(None, f"bad answer from WeChat: {exc}") from exc
     if int(result.get("errcode", 0) or 0) != 0:
+        count_wechat_error(int(result["errcode"]))
         raise WeChatClientException(int(result["errcode"]), str(result.get("errmsg", "")))
     return result
 
@@ -240,6 +244,13 @@ class AccountClient(WeChatClient):
 
     def fetch_access_token(self) -> dict[str, Any]:
         return {"access_token": tokens.refresh(self.appid, self._fetch, stale=tokens.peek(self.appid))}
+
+    def _handle_result(self, res: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super()._handle_result(res, *args, **kwargs)
+        except WeChatClientException as exc:
+            count_wechat_error(exc.errcode)  # baoxiu_wechat_api_errors_total{errcode}
+            raise
 
     def _request(self, method: str, url_or_endpoint: str, **kwargs: Any) -> Any:
         params = dict(kwargs.pop("params", None) or {})

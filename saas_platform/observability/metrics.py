@@ -21,7 +21,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -60,25 +60,6 @@ TASK_FAILURES = Counter(
     "baoxiu_celery_task_failures_total", "Celery tasks that raised, by task name.", ["task"]
 )
 TASK_RETRIES = Counter("baoxiu_celery_task_retries_total", "Celery task retries, by task name.", ["task"])
-WECHAT_API_ERRORS = Counter(
-    "baoxiu_wechat_api_errors_total", "WeChat API calls answered with an errcode, by errcode.", ["errcode"]
-)
-SMS_SENT = Counter(
-    "baoxiu_sms_sent_total", "SMS handed to the gateway, by backend and purpose.", ["backend", "kind"]
-)
-SMS_REFUSED = Counter(
-    "baoxiu_sms_refused_total", "SMS code requests refused before sending, by reason.", ["reason"]
-)
-NOTIFICATIONS_DELIVERED = Counter(
-    "baoxiu_notifications_delivered_total",
-    "Notification delivery attempts by channel and result.",
-    ["channel", "result"],
-)
-
-
-def bounded(value: str, allowed: Iterable[str], other: str = "other") -> str:
-    """A label value from a known set, else ``other``: labels never grow with user input."""
-    return value if value in set(allowed) else other
 
 
 class PlatformCollector(Collector):
