@@ -107,3 +107,14 @@ def test_only_the_engineer_on_the_job_records_charges(actors: Any, cast: Cast) -
         signed_in(actors.tenant_a, cast.admin).post(f"/console/jobs/{order.pk}/charges/", {}).status_code
         == 403
     )
+
+
+def test_the_customer_sees_the_charges_when_asked_to_confirm(actors: Any, cast: Cast) -> None:
+    order = _repaired(actors, cast)
+    signed_in(actors.tenant_a, cast.engineer).post(
+        f"/console/jobs/{order.pk}/charges/", {"labour_charge": "80", "parts_charge": "20"}
+    )
+    page = text_of(
+        signed_in(actors.tenant_a, cast.reporter).get(f"/orders/{order.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    )
+    assert "¥80.00" in page and "¥20.00" in page and "¥100.00" in page
