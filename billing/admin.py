@@ -433,10 +433,18 @@ class _ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(_ReadOnlyAdmin):
-    list_display = ("created_at", "account", "kind", "amount_fen", "balance_after_fen", "reference", "actor")
+    list_display = ("created_at", "account", "kind", "amount", "balance_after", "reference", "actor")
     list_filter = ("kind",)
     list_select_related = ("account__provider",)
     search_fields = ("account__provider__name", "reference", "order__number")
+
+    @admin.display(description=_("amount (¥)"), ordering="amount_fen")
+    def amount(self, entry: LedgerEntry) -> str:
+        return format_yuan(entry.amount_fen)
+
+    @admin.display(description=_("balance after (¥)"), ordering="balance_after_fen")
+    def balance_after(self, entry: LedgerEntry) -> str:
+        return format_yuan(entry.balance_after_fen)
 
 
 @admin.register(AuditLog)
