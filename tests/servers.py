@@ -159,16 +159,16 @@ class PostgresCluster:
             capture_output=True,
         )
 
-    def stop(self, mode: str = "fast") -> None:
+    def stop(self, mode: str = "fast", *, check: bool = True) -> None:
         assert self.data_dir is not None
         subprocess.run(  # noqa: S603
             _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.data_dir), "-m", mode, "-w", "stop"]),
-            check=False,
+            check=check,
             capture_output=True,
         )
 
     def destroy(self) -> None:
-        self.stop("immediate")
+        self.stop("immediate", check=False)
         if self.data_dir is not None:
             shutil.rmtree(self.data_dir.parent, ignore_errors=True)
 
