@@ -91,7 +91,7 @@ def test_the_sweeper_fans_out_and_delivers_visit_events_nobody_enqueued(school: 
     sweep_tenant(grace_seconds=0, deliver_inline=True)
     sms = Notification.objects.get(visit_event=event, channel=Channel.SMS)
     assert sms.status == NotificationStatus.SENT
-    assert [m.phone for m in DevBackend.outbox] == [school.host.phone]
+    assert [(m.phone, m.template.name) for m in DevBackend.outbox] == [(school.host.phone, "visit_notice")]
 
 
 def test_events_are_fanned_out_after_commit(school: School, django_capture_on_commit_callbacks: Any):
