@@ -137,7 +137,8 @@ def _sms_template_missing(template: str) -> bool:
 
 
 def send_sms(notification: Notification) -> Result:
-    template = sms_templates.template_for(notification.language)
+    visit = notification.visit_event_id is not None
+    template = sms_templates.template_for(notification.language, visit=visit)
     if _sms_template_missing(template):
         return _logged(_("No approved SMS template is configured for order notices."))
     params = {k: str(v) for k, v in (notification.payload.get("sms") or {}).items()}

@@ -48,6 +48,11 @@ TENCENT_SMS_TEMPLATES.setdefault("order_notice", env_optional("TENCENT_SMS_TEMPL
 TENCENT_SMS_TEMPLATES.setdefault(
     "order_notice_en", env_optional("TENCENT_SMS_TEMPLATE_ORDER_NOTICE_EN") or ""
 )
+# Visitor notices (invitations, decisions, arrivals) have their own approved templates.
+TENCENT_SMS_TEMPLATES.setdefault("visit_notice", env_optional("TENCENT_SMS_TEMPLATE_VISIT_NOTICE") or "")
+TENCENT_SMS_TEMPLATES.setdefault(
+    "visit_notice_en", env_optional("TENCENT_SMS_TEMPLATE_VISIT_NOTICE_EN") or ""
+)
 
 # E-mail notices (Django's mail backend): on when EMAIL_HOST is set or another backend is chosen.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
