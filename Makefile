@@ -8,22 +8,39 @@ PROD_CHECK_ENV := DJANGO_SETTINGS_MODULE=saas_platform.settings.production \
 	SMS_BACKEND=tencent TENCENT_SMS_SECRET_ID=check TENCENT_SMS_SECRET_KEY=check TENCENT_SMS_SDK_APP_ID=1400000000 \
 	TENCENT_SMS_SIGN_NAME=check TENCENT_SMS_TEMPLATE_VERIFY_CODE=1
 
-.PHONY: run test install install-dev lint typecheck migrate demo serve stop-db bench clean system-deps
+.PHONY: run test install install-dev lock lint typecheck migrate demo serve stop-db bench clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+## Pinned, hashed lock files (`make lock` regenerates them from pyproject.toml with uv):
+## requirements.lock.txt — the runtime (the image: no embedded PostgreSQL, no dev tools);
+## requirements-embedded.lock.txt — plus pgserver (`make run` without DATABASE_URL);
+## requirements-dev.lock.txt — plus the test and lint tools (`make test`).
+## The app itself is plain source run from this directory, never pip-installed.
+LOCK          := requirements.lock.txt
+LOCK_EMBEDDED := requirements-embedded.lock.txt
+LOCK_DEV      := requirements-dev.lock.txt
+UV_COMPILE     = $(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes --python-version 3.11 \
+	--python-platform x86_64-manylinux_2_28 --no-header --annotation-style line
+
+$(VENV)/.installed: pyproject.toml $(LOCK_EMBEDDED) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK_EMBEDDED)
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+$(VENV)/.installed-dev: pyproject.toml $(LOCK_DEV) $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK_DEV)
 	touch $@
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet 'uv>=0.9'
+	$(UV_COMPILE) -o $(LOCK)
+	$(UV_COMPILE) --extra embedded -o $(LOCK_EMBEDDED)
+	$(UV_COMPILE) --extra embedded --extra dev -o $(LOCK_DEV)
 
 migrate: install
 	$(BIN)/python manage.py migrate_schemas --noinput
