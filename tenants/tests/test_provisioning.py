@@ -18,7 +18,7 @@ from tenants.models import Domain, Provider, SpareSchema
 from tenants.schema_clone import schema_signature
 from tenants.services import OwnerSpec, provider_provision
 
-OWNER = OwnerSpec(phone="13700000077", password="abc12345")
+OWNER = OwnerSpec(phone="13700000077", password="Kestrel-4821")
 
 
 def _applied(schema: str) -> list[tuple[str, str]]:
@@ -36,7 +36,7 @@ def test_provisioning_creates_provider_domain_schema_and_owner(db: Any) -> None:
     with schema_context(provider.schema_name):
         owner = StaffMember.objects.get()
         assert owner.is_owner and owner.role == "admin" and owner.phone == "+8613700000077"
-        assert owner.user.check_password("abc12345")
+        assert owner.user.check_password("Kestrel-4821")
 
 
 def test_new_tenant_has_exactly_the_template_migrations_and_structure(db: Any) -> None:
@@ -51,7 +51,7 @@ def test_new_tenant_has_exactly_the_template_migrations_and_structure(db: Any) -
 def test_cloned_identity_columns_have_their_own_sequences(db: Any) -> None:
     first = provider_provision(name="序列一", subdomain="seq-one", owner=OWNER)
     second = provider_provision(
-        name="序列二", subdomain="seq-two", owner=OwnerSpec("13700000078", "abc12345")
+        name="序列二", subdomain="seq-two", owner=OwnerSpec("13700000078", "Kestrel-4821")
     )
     with schema_context(first.schema_name):
         first_id = StaffMember.objects.get().pk
@@ -132,7 +132,7 @@ def test_create_provider_twice_with_one_subdomain_fails_clearly_and_leaves_nothi
         "--phone",
         "13700000079",
         "--password",
-        "abc12345",
+        "Kestrel-4821",
         stdout=out,
     )
     assert out.getvalue().strip() == "http://cli-shop.baoxiu.test:8000/"
@@ -148,7 +148,7 @@ def test_create_provider_twice_with_one_subdomain_fails_clearly_and_leaves_nothi
             "--phone",
             "13700000080",
             "--password",
-            "abc12345",
+            "Kestrel-4821",
         )
     assert Provider.objects.count() == providers_before
     assert not Provider.objects.filter(name="命令行二").exists()
