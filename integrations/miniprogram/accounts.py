@@ -15,7 +15,7 @@ from integrations.miniprogram.client import miniprogram_client
 from integrations.miniprogram.errors import describe
 from integrations.miniprogram.models import MiniProgramAccount, MiniProgramConnection
 from integrations.wechat import tokens
-from integrations.wechat.accounts import APPID_RE, SECRET_RE, wechat_allowed
+from integrations.wechat.accounts import APPID_RE, SECRET_RE, TEMPLATE_ID_RE, wechat_allowed
 from integrations.wechat.client import verify_credentials
 from tenants.models import Provider
 
@@ -110,3 +110,25 @@ def miniprogram_check(*, actor: StaffMember) -> str:
     except tokens.TokenUnavailable:
         return describe(-1)
     return ""
+
+
+@transaction.atomic
+def miniprogram_templates_update(*, actor: StaffMember, template_ids: dict[str, str]) -> MiniProgramAccount:
+    """Our notification slot → the mini-program's subscribe message template (empty: not used)."""
+    from integrations.notifications.content import SLOTS
+
+    _require_admin(actor)
+    account = MiniProgramAccount.objects.select_for_update().get(pk=miniprogram_account_get().pk)
+    cleaned: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
+    for slot in SLOTS:
+        value = (template_ids.get(slot) or "").strip()
+        if value and not TEMPLATE_ID_RE.match(value):
+            errors[f"template_{slot}"] = [_("A template id is 10 to 64 letters, digits, “-” or “_”.")]
+        elif value:
+            cleaned[slot] = value
+    if errors:
+        raise ValidationError(errors)
+    account.subscribe_template_ids = cleaned
+    account.save(update_fields=["subscribe_template_ids", "updated_at"])
+    return account

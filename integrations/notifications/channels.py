@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from django.core.mail import send_mail
 from django.utils.translation import gettext as _
 from wechatpy.exceptions import WeChatClientException
 
+from integrations.miniprogram.subscribe import miniprogram_first
 from integrations.models import Channel, Notification, WeChatAccount, WeChatMessageStyle, default_from_email
 from integrations.notifications import sms_templates
 from integrations.notifications.content import SLOTS
@@ -175,7 +177,14 @@ def send_email(notification: Notification) -> Result:
     return _sent()
 
 
-SENDERS = {Channel.WECHAT: send_wechat, Channel.SMS: send_sms, Channel.EMAIL: send_email}
+SENDERS: dict[Channel, Callable[[Notification], Result]] = {
+    Channel.WECHAT: send_wechat,
+    Channel.SMS: send_sms,
+    Channel.EMAIL: send_email,
+}
+# A customer who granted a mini-program subscribe message gets that first; without a grant, or when
+# WeChat refuses it, the official account or SMS as before (integrations.miniprogram.subscribe).
+SENDERS = miniprogram_first(SENDERS, (Channel.WECHAT, Channel.SMS))
 
 
 def send(notification: Notification) -> Result:

@@ -117,12 +117,15 @@ def _channel_payload(channel: str, rendered: content.Rendered, ctx: content.Cont
         return {"slot": rendered.slot, "wechat": rendered.wechat_data}
     if channel == Channel.SMS:
         return {
+            # slot + data: a mini-program subscribe message may go first (miniprogram.subscribe)
+            "slot": rendered.slot,
+            "wechat": rendered.wechat_data,
             "sms": {
                 "provider": ctx.provider[:20],
                 "summary": rendered.sms_summary,
                 "number": ctx.number,
                 "link": rendered.link,
-            }
+            },
         }
     return {}
 

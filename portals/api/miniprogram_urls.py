@@ -14,6 +14,7 @@ urlpatterns = [
     path("auth/miniprogram/staff/", a.StaffBindView.as_view(), name="api-auth-staff-bind"),
     path("miniprogram/scene/<str:scene>/", m.SceneView.as_view(), name="api-miniprogram-scene"),
     path("miniprogram/config/", m.LaunchConfigView.as_view(), name="api-miniprogram-config"),
+    path("miniprogram/subscriptions/", m.SubscriptionsView.as_view(), name="api-miniprogram-subscriptions"),
     path("me/sessions/", a.MySessionsView.as_view(), name="api-me-sessions"),
     path("me/sessions/<int:pk>/", a.MySessionView.as_view(), name="api-me-session"),
     path(

@@ -14,7 +14,10 @@ from rest_framework.views import APIView
 
 from accounts.selectors import provider_profile_cached
 from integrations.miniprogram.codes import scene_resolve
-from integrations.miniprogram.models import MiniProgramAccount
+from integrations.miniprogram.models import ApiSession, MiniProgramAccount
+from integrations.miniprogram.subscribe import subscribe_results_record
+from portals.api.auth_views import HasApiSession
+from portals.api.authentication import BearerTokenAuthentication
 from portals.api.order_serializers import ErrorSerializer
 
 
@@ -66,3 +69,36 @@ class LaunchConfigView(PublicView):
             "subscribe_templates": dict(account.subscribe_template_ids) if account else {},
         }
         return Response(LaunchConfigSerializer(data).data)
+
+
+class SubscriptionsSerializer(serializers.Serializer[Any]):
+    results = serializers.DictField(
+        child=serializers.CharField(max_length=20),
+        help_text="wx.requestSubscribeMessage's answer: template id → accept / reject / ban / filter",
+    )
+
+
+class GrantsSerializer(serializers.Serializer[Any]):
+    remaining = serializers.DictField(
+        child=serializers.IntegerField(), help_text="template id → messages left"
+    )
+
+
+class SubscriptionsView(APIView):
+    """The client reports what the person answered to ``wx.requestSubscribeMessage``."""
+
+    authentication_classes = [BearerTokenAuthentication]
+    permission_classes = [HasApiSession]
+
+    @extend_schema(
+        tags=["miniprogram"],
+        summary="Record subscribe message answers (one message per accept)",
+        request=SubscriptionsSerializer,
+        responses={200: GrantsSerializer, 400: ErrorSerializer, 401: ErrorSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        body = SubscriptionsSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        session: ApiSession = request.auth  # type: ignore[assignment]
+        left = subscribe_results_record(user=session.user, results=dict(body.validated_data["results"]))
+        return Response(GrantsSerializer({"remaining": left}).data)

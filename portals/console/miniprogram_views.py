@@ -22,6 +22,7 @@ from integrations.miniprogram import accounts as mp_accounts
 from integrations.miniprogram.codes import miniprogram_code_get, miniprogram_code_png
 from integrations.miniprogram.models import MiniProgramCode, MiniProgramCodeKind
 from integrations.miniprogram.signin import staff_bind_scene_issue
+from integrations.notifications.content import SLOTS
 from portals.access import current_staff, staff_required
 from portals.qr import qr_response
 from portals.web import add_service_errors
@@ -39,6 +40,18 @@ class MiniProgramConnectForm(forms.Form):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         help_text=gettext_lazy("Leave empty to keep the one already saved."),
     )
+
+
+class SubscribeTemplatesForm(forms.Form):
+    """One subscribe message template per notification slot (same keywords as the slot's fields)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for slot in SLOTS.values():
+            keys = ", ".join(f"{key} ({label})" for key, label in slot.fields)
+            self.fields[f"template_{slot.key}"] = forms.CharField(
+                label=slot.label, max_length=64, required=False, help_text=keys
+            )
 
 
 def _code_target(kind: str) -> str:
@@ -60,6 +73,9 @@ def miniprogram_home(request: HttpRequest) -> HttpResponse:
     provider: Any = request.tenant  # type: ignore[attr-defined]
     account = mp_accounts.miniprogram_account_get()
     form = MiniProgramConnectForm(initial={"appid": account.appid})
+    templates = SubscribeTemplatesForm(
+        initial={f"template_{k}": v for k, v in (account.subscribe_template_ids or {}).items()}
+    )
     action = request.POST.get("action", "")
     if request.method == "POST" and action == "connect":
         form = MiniProgramConnectForm(request.POST)
@@ -70,6 +86,17 @@ def miniprogram_home(request: HttpRequest) -> HttpResponse:
                 add_service_errors(form, exc)
             else:
                 messages.success(request, _("The mini-program is bound."))
+                return redirect("console:miniprogram")
+    elif request.method == "POST" and action == "templates":
+        templates = SubscribeTemplatesForm(request.POST)
+        if templates.is_valid():
+            chosen = {slot: templates.cleaned_data.get(f"template_{slot}", "") for slot in SLOTS}
+            try:
+                mp_accounts.miniprogram_templates_update(actor=actor, template_ids=chosen)
+            except ValidationError as exc:
+                add_service_errors(templates, exc)
+            else:
+                messages.success(request, _("Saved."))
                 return redirect("console:miniprogram")
     elif request.method == "POST" and action == "check":
         problem = mp_accounts.miniprogram_check(actor=actor)
@@ -100,6 +127,7 @@ def miniprogram_home(request: HttpRequest) -> HttpResponse:
         {
             "account": account,
             "form": form,
+            "templates_form": templates,
             "secret_hint": crypto.masked(account.secret) if account.secret_sealed else "",
             "portal_code": codes.get(MiniProgramCodeKind.PORTAL),
             "engineer_code": codes.get(MiniProgramCodeKind.ENGINEER),

@@ -43,6 +43,7 @@ def token_client(actors: Any, *, bound: bool = True) -> Any:
             user, _created = MiniProgramUser.objects.get_or_create(openid="iso-mini-unbound")
         issued = api_session_issue(user=user, device="viewer")
     client = APIClient(HTTP_HOST=host_of(actors.tenant_a))
+    client.default_format = "json"  # the mini-program sends JSON
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.access}")
     return client
 
@@ -133,6 +134,9 @@ CASES: dict[str, Case] = {
     "api-customer-session": Private(build=_customer_session, methods=("delete",)),
     "api-miniprogram-scene": Public(build=_scene),
     "api-miniprogram-config": Public(),
+    "api-miniprogram-subscriptions": Private(
+        methods=("post",), data={"results": {"iso-template-0001": "accept"}}, viewer=token_client
+    ),
     "console:miniprogram": Private(),
     "console:miniprogram-code": Private(build=_portal_code),
     "console:miniprogram-company-code": Private(build=_company_code),

@@ -15,7 +15,9 @@ test('the report page renders the provider form and submits an order with photos
     [FORM]: [200, fixture('portal_form')],
     [CONFIG]: [200, config],
     'POST /api/v1/portal/orders/': [201, submitted],
+    'POST /api/v1/miniprogram/subscriptions/': [200, { remaining: { 'TPL-1': 1 } }],
   })
+  wx.requestSubscribeMessage.mockImplementation((options) => options.success({ 'TPL-1': 'accept', errMsg: 'requestSubscribeMessage:ok' }))
   const page = render('report')
   await page.instance.onLoad({})
   await settle()
@@ -39,6 +41,7 @@ test('the report page renders the provider form and submits an order with photos
   })
   await page.instance.submit()
   expect(wx.requestSubscribeMessage).toHaveBeenCalledWith(expect.objectContaining({ tmplIds: ['TPL-1'] }))
+  expect(requests('POST', '/api/v1/miniprogram/subscriptions/')[0].data).toEqual({ results: { 'TPL-1': 'accept' } })
   const [sent] = requests('POST', '/api/v1/portal/orders/')
   expect(sent.header.Authorization).toBe('Bearer a.1.test')
   expect(sent.data.values).toMatchObject({ fault_description: '打印机卡纸', service_type: 'repair', photos: [41] })

@@ -24,7 +24,7 @@ global.wx = {
   chooseMedia: jest.fn(),
   openLocation: jest.fn(),
   setClipboardData: jest.fn(),
-  requestSubscribeMessage: jest.fn((options) => options.complete && options.complete({})),
+  requestSubscribeMessage: jest.fn((options) => options.success && options.success({ errMsg: 'requestSubscribeMessage:ok' })),
 }
 
 /**

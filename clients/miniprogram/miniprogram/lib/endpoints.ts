@@ -24,6 +24,7 @@ export const ENDPOINTS = {
   updateMe: e('PATCH', '/api/v1/me/'),
   scene: e('GET', '/api/v1/miniprogram/scene/{scene}/'),
   config: e('GET', '/api/v1/miniprogram/config/'),
+  subscriptions: e('POST', '/api/v1/miniprogram/subscriptions/'),
   form: e('GET', '/api/v1/portal/form/'),
   lookup: e('GET', '/api/v1/portal/assets/lookup/'),
   portalPhoto: e('POST', '/api/v1/portal/photos/'),

@@ -142,11 +142,7 @@ Component({
         wx.showToast({ title: `请填写${missing}`, icon: 'none' })
         return
       }
-      if (this.data.templates.length) {
-        await new Promise((resolve) =>
-          wx.requestSubscribeMessage({ tmplIds: this.data.templates, complete: resolve }),
-        )
-      }
+      if (this.data.templates.length) await this.askSubscriptions()
       this.setData({ submitting: true })
       const values: Record<string, unknown> = { ...this.data.values }
       for (const key of Object.keys(values)) {
@@ -164,6 +160,19 @@ Component({
       } finally {
         this.setData({ submitting: false })
       }
+    },
+    /** One-time subscribe messages: each "accept" lets the provider send one notice (the server counts). */
+    async askSubscriptions() {
+      const answers = await new Promise<Record<string, string>>((resolve) =>
+        wx.requestSubscribeMessage({
+          tmplIds: this.data.templates,
+          success: (res) => resolve(res as unknown as Record<string, string>),
+          fail: () => resolve({}),
+        }),
+      )
+      const results: Record<string, string> = {}
+      for (const id of this.data.templates) if (answers[id]) results[id] = answers[id]
+      if (Object.keys(results).length) await api('subscriptions', { data: { results } }).catch(() => undefined)
     },
     isText(type: string): boolean {
       return TEXT_TYPES.includes(type)
