@@ -8,7 +8,7 @@ PROD_CHECK_ENV := DJANGO_SETTINGS_MODULE=saas_platform.settings.production \
 	SMS_BACKEND=tencent TENCENT_SMS_SECRET_ID=check TENCENT_SMS_SECRET_KEY=check TENCENT_SMS_SDK_APP_ID=1400000000 \
 	TENCENT_SMS_SIGN_NAME=check TENCENT_SMS_TEMPLATE_VERIFY_CODE=1
 
-.PHONY: run test install install-dev lock lint typecheck migrate demo serve stop-db bench clean system-deps
+.PHONY: run test install install-dev lock lint typecheck migrate demo serve stop-db bench clean system-deps image-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,16 +64,22 @@ typecheck: install-dev
 	$(BIN)/mypy .
 
 ## Two tests need programs from Debian, never downloaded builds: the browser tests drive chromium and
-## the broker-outage test starts its own redis-server. Installed when missing and possible (root +
-## apt-get), so `make test` works on a fresh Debian machine.
+## the broker-outage test starts its own redis-server; the stack test (tests/stack) runs caddy and
+## pgbouncer with its own configs and ports, so their Debian services are stopped and disabled.
+## Installed when missing and possible (root + apt-get), so `make test` works on a fresh Debian machine.
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	command -v caddy >/dev/null 2>&1 || missing="$$missing caddy"; \
+	[ -x /usr/sbin/pgbouncer ] || missing="$$missing pgbouncer"; \
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing \
+			&& for unit in caddy caddy-api pgbouncer; do \
+				systemctl disable --now $$unit >/dev/null 2>&1 || service $$unit stop >/dev/null 2>&1 || true; \
+			done; \
 		else \
 			echo "The test suite needs:$$missing — run 'apt-get install -y$$missing' as root." >&2; \
 		fi; \
@@ -92,6 +98,12 @@ client-schema: install
 
 client-test: client-schema
 	cd clients/miniprogram && npm ci --no-audit --no-fund --loglevel=error && npm test
+
+## make image-test: build deploy/Dockerfile on a debootstrapped Debian base and run migrate, web,
+## worker and beat with host networking against this machine's PostgreSQL and Redis; smoke checks,
+## image size budget, then the engine is stopped and removed containers leave nothing behind.
+image-test: install-dev
+	$(BIN)/python -m tests.stack.image_check
 
 bench: install-dev
 	$(BIN)/python bench/run_all.py

@@ -97,7 +97,7 @@ def test_compose_runs_migrate_to_completion_before_the_app_and_pins_every_image(
         assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
     for name, service in services.items():
         image = service.get("image", "")
-        assert re.fullmatch(r"[\w./-]+:[^:]+", image), f"{name} image {image!r} has no tag"
+        assert re.fullmatch(r"[\w./-]+:(\$\{[^}]+\}|[\w.-]+)", image), f"{name} image {image!r} has no tag"
         assert not image.endswith(":latest"), name
         if name not in {"migrate", "minio-bucket", "web"}:  # web: the image's HEALTHCHECK
             assert "healthcheck" in service, f"{name} has no healthcheck"
