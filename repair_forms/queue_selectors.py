@@ -76,16 +76,27 @@ def pending_suspensions(*, actor: Actor, limit: int = 50) -> list[SuspensionRequ
 
 def engineer_load() -> list[StaffMember]:
     """Active engineers with ``open_jobs`` (dispatched, in repair, suspended) and ``overdue_jobs``
-    annotated, busiest first. One query."""
-    open_q = Q(assigned_orders__status__in=OPEN_JOB_STATUSES)
-    return list(
-        StaffMember.objects.filter(role=StaffRole.ENGINEER, status=StaffStatus.ACTIVE)
-        .annotate(
-            open_jobs=Count("assigned_orders", filter=open_q),
-            overdue_jobs=Count("assigned_orders", filter=open_q & Q(assigned_orders__is_overdue=True)),
+    set, busiest first. Two queries: the engineers, then one count over the open orders only
+    (the status index), never a join over every order the tenant ever had."""
+    engineers = list(
+        StaffMember.objects.filter(role=StaffRole.ENGINEER, status=StaffStatus.ACTIVE).order_by(
+            "display_name", "phone"
         )
-        .order_by("-open_jobs", "display_name", "phone")
     )
+    counts = {
+        row["engineer_id"]: row
+        for row in RepairOrder.objects.filter(
+            status__in=OPEN_JOB_STATUSES, engineer_id__in=[e.pk for e in engineers]
+        )
+        .values("engineer_id")
+        .annotate(open_jobs=Count("id"), overdue_jobs=Count("id", filter=Q(is_overdue=True)))
+        .order_by()
+    }
+    for engineer in engineers:
+        row = counts.get(engineer.pk, {})
+        engineer.open_jobs = int(row.get("open_jobs", 0))  # type: ignore[attr-defined]
+        engineer.overdue_jobs = int(row.get("overdue_jobs", 0))  # type: ignore[attr-defined]
+    return sorted(engineers, key=lambda e: -e.open_jobs)  # type: ignore[attr-defined]
 
 
 def engineer_today(*, actor: Actor, now: datetime | None = None, limit: int = 50) -> list[RepairOrder]:

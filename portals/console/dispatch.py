@@ -11,7 +11,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import StaffMember
+from accounts.models import StaffMember, StaffRole, StaffStatus
 from integrations.maps import order_coordinates
 from portals.console.order_forms import DispatchForm
 from portals.console.routes import distance_km
@@ -80,11 +80,13 @@ class BulkForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        options = engineer_options()
-        labels = {o["engineer"].pk: o["label"] for o in options}
+        # Names only: the list page stays one cheap query here (load and distance are on the
+        # one-order picker, where they are worth a count).
         field = self.fields["engineer"]
-        field.queryset = StaffMember.objects.filter(pk__in=list(labels))  # type: ignore[attr-defined]
-        field.label_from_instance = lambda e: labels.get(e.pk, e.display_name or e.phone)  # type: ignore[attr-defined]
+        field.queryset = StaffMember.objects.filter(  # type: ignore[attr-defined]
+            role=StaffRole.ENGINEER, status=StaffStatus.ACTIVE
+        ).order_by("display_name", "phone")
+        field.label_from_instance = lambda e: e.display_name or e.phone  # type: ignore[attr-defined]
         # Any id parses; the selector then keeps only orders this user may see.
         self.fields["orders"].choices = [(v, v) for v in self.data.getlist("orders")] if self.is_bound else []  # type: ignore[attr-defined]
 
