@@ -26,7 +26,8 @@ def school(actors: Any) -> Any:
     DevBackend.outbox.clear()
 
 
-def _told(event: VisitEvent) -> set[tuple[str, str, str]]:
+def _told(event: VisitEvent | None) -> set[tuple[str, str, str]]:
+    assert event is not None
     visit_notifications_fan_out(event_id=event.pk)
     return {
         (n.audience, n.channel, str(n.staff or n.customer))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -94,7 +95,7 @@ def test_a_visitor_applies_two_approvers_approve_and_the_guard_checks_the_pass(s
         PASSWORD,
     )
     _manage(site, "shell", "-c", SETUP)
-    phone_size = {
+    phone_size: dict[str, Any] = {
         "viewport": {"width": 390, "height": 844},
         "device_scale_factor": 3,
         "is_mobile": True,
