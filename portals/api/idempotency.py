@@ -13,6 +13,9 @@ What must stay true:
 - only answers the handler returned are kept (2xx–4xx); an exception rolls everything back, so the
   retry does the work afresh;
 - the same key with a different method, path or body is refused (422), never replayed.
+
+``submit_once`` gives the portal's HTML report form the same guarantee with a one-time token
+rendered into the form.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
@@ -141,3 +144,35 @@ def idempotency_records_purge(*, older_than_hours: int = KEEP_HOURS) -> int:
     cutoff = timezone.now() - timedelta(hours=older_than_hours)
     deleted, _by_model = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
     return int(deleted)
+
+
+def submit_once(request: HttpRequest, *, token: str, submit: Callable[[], HttpResponse]) -> HttpResponse:
+    """The HTML form's counterpart: ``token`` is the one-time token the form was rendered with. The
+    first submit that ends in a redirect (success) is kept with it; a double click, or a retry after
+    a 500, is sent to the same place instead of filing again. Other answers (the form redisplayed
+    with errors) are not kept: the person fixes the form and sends it again."""
+    token = (token or "").strip()
+    if not token or len(token) > 64 or not request.user.is_authenticated:
+        return submit()
+    user_id, key = int(request.user.pk), f"form:{request.path}:{token}"
+    kept = _kept(user_id, key)
+    if kept is not None:
+        return HttpResponseRedirect(kept.body)
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(
+                user_id=user_id, key=key, fingerprint="", status_code=302, content_type="", body=""
+            )
+            response = submit()
+            if not isinstance(response, HttpResponseRedirect):
+                raise _Unkept(response)
+            record.body = response["Location"]
+            record.save(update_fields=["body"])
+    except _Unkept as unkept:
+        return unkept.response
+    except IntegrityError:
+        kept = _kept(user_id, key)
+        if kept is None:
+            raise
+        return HttpResponseRedirect(kept.body)
+    return response

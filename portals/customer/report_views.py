@@ -14,6 +14,7 @@ was typed and keeps it for later: a report is never silently dropped.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 from urllib.parse import urlencode
 
@@ -29,6 +30,7 @@ from django.views.decorators.cache import never_cache
 from accounts.selectors import customer_for_user, provider_profile_cached, provider_settings
 from accounts.validators import tel_href
 from billing.entitlements import reporting_open
+from portals.api.idempotency import submit_once
 from portals.asset_lookup import lookup_allowed, lookup_values
 from portals.order_ui import customer_actor, lookup_asset
 from portals.report_form import (
@@ -79,6 +81,7 @@ def _render_form(
         "free": free,
         "general_errors": general or [],
         "customer": customer_for_user(user=request.user),
+        "submit_token": secrets.token_hex(16),
     }
     return render(request, "portals/customer/report.html", context, status=status)
 
@@ -185,13 +188,28 @@ def _submit(request: HttpRequest) -> HttpResponse:
         return redirect_to_login(
             f"{reverse('portal:report')}?{urlencode({'resume': 1})}", login_url="portal:login"
         )
-    try:
-        order = order_submit(actor=customer_actor(customer), data=data, asset=asset, template_version=version)
-    except ValidationError as exc:
-        errors, general = error_dict(exc)
-        return _render_form(
-            request, values=draft_of(data), asset=asset, free=free, errors=errors, general=general, status=400
+
+    def file_it() -> HttpResponse:
+        try:
+            order = order_submit(
+                actor=customer_actor(customer), data=data, asset=asset, template_version=version
+            )
+        except ValidationError as exc:
+            errors, general = error_dict(exc)
+            return _render_form(
+                request,
+                values=draft_of(data),
+                asset=asset,
+                free=free,
+                errors=errors,
+                general=general,
+                status=400,
+            )
+        request.session.pop(DRAFT_KEY, None)
+        messages.success(
+            request, _("Your report was sent. Order number: %(number)s") % {"number": order.number}
         )
-    request.session.pop(DRAFT_KEY, None)
-    messages.success(request, _("Your report was sent. Order number: %(number)s") % {"number": order.number})
-    return redirect("portal:order-detail", pk=order.pk)
+        return redirect("portal:order-detail", pk=order.pk)
+
+    # A double click, or a retry after an error page, files one order (the form's one-time token).
+    return submit_once(request, token=request.POST.get("submit_token", ""), submit=file_it)

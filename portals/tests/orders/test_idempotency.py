@@ -4,6 +4,7 @@ refused; expired records are purged."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ from django_tenants.utils import schema_context
 
 from portals.api.idempotency import idempotency_records_purge
 from portals.models import IdempotencyRecord
-from portals.tests.orders.helpers import signed_in
+from portals.tests.orders.helpers import report_data, signed_in
 from repair_forms.models import OrderPhoto, OrderStatus, RepairOrder
 from repair_forms.tests.helpers import Cast, drive, jpeg
 
@@ -97,3 +98,17 @@ def test_records_older_than_a_day_are_purged(cast: Cast, actors: Any) -> None:
         IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(hours=25))
         assert idempotency_records_purge() == 1
         assert not IdempotencyRecord.objects.exists()
+
+
+def test_the_report_form_sent_twice_with_its_token_files_one_order(cast: Cast, actors: Any) -> None:
+    client = signed_in(actors.tenant_a, cast.reporter)
+    page = client.get("/report/?free=1").content.decode()
+    match = re.search(r'name="submit_token" value="([0-9a-f]{32})"', page)
+    assert match, "the report form carries a one-time token"
+    data = report_data(cast, submit_token=match.group(1))
+    first = client.post("/report/", data)
+    second = client.post("/report/", data)  # a double click, or a retry after an error page
+    assert first.status_code == second.status_code == 302
+    assert second["Location"] == first["Location"]
+    with schema_context(actors.tenant_a.schema_name):
+        assert RepairOrder.objects.count() == 1
