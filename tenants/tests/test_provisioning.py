@@ -184,7 +184,12 @@ def test_finding_outdated_schemas_costs_the_same_for_any_number_of_tenants(actor
     with CaptureQueriesContext(connection) as many:
         outdated = services.outdated_tenant_schemas()
     assert outdated == [actors.tenant_b.schema_name]
-    assert len(many.captured_queries) == len(few.captured_queries)
+
+    # Whether a `SET search_path` precedes depends on what ran before (it is sent once per switch).
+    def statements(ctx: CaptureQueriesContext) -> int:
+        return sum(not q["sql"].startswith("SET search_path") for q in ctx.captured_queries)
+
+    assert statements(many) == statements(few)
 
 
 def test_migrate_schemas_brings_an_outdated_tenant_back_in_line(actors: Any) -> None:
