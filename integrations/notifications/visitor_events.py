@@ -21,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.db.models.signals import post_save
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -28,7 +29,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Customer, StaffMember
 from accounts.services import customer_get_or_create
-from integrations.models import Audience, Channel, Notification, NotificationStatus, VisitEventDispatch
+from integrations.models import (
+    Audience,
+    Channel,
+    Notification,
+    NotificationPreference,
+    NotificationStatus,
+    VisitEventDispatch,
+)
 from integrations.notifications.recipients import Recipient, channels_for, staff_openids
 from integrations.wechat import limits
 from integrations.wechat.accounts import current_provider
@@ -184,6 +192,21 @@ def _payload(
 # --- Fan-out -------------------------------------------------------------------------------------------
 
 
+def _languages(recipients: list[Recipient]) -> dict[tuple[str, int], str]:
+    """Each person's chosen notice language (``NotificationPreference``), as for order notices."""
+    customer_ids = [r.customer.pk for r in recipients if r.customer is not None]
+    staff_ids = [r.staff.pk for r in recipients if r.staff is not None]
+    found: dict[tuple[str, int], str] = {}
+    for pref in NotificationPreference.objects.filter(
+        Q(customer_id__in=customer_ids) | Q(staff_id__in=staff_ids)
+    ):
+        if pref.customer_id:
+            found[("customer", pref.customer_id)] = pref.language
+        elif pref.staff_id:
+            found[("staff", pref.staff_id)] = pref.language
+    return found
+
+
 def _pending_ids(event_id: int) -> list[int]:
     return list(
         Notification.objects.filter(visit_event_id=event_id, status=NotificationStatus.PENDING)
@@ -210,8 +233,9 @@ def visit_notifications_fan_out(*, event_id: int) -> list[int]:
     openids = staff_openids([r.staff.pk for r in recipients if r.staff is not None])
     now = timezone.now()
     rows: list[Notification] = []
+    languages = _languages(recipients)
     for recipient in recipients:
-        language = "zh-hans"
+        language = languages.get(recipient.key, "zh-hans")
         link = _link(event, recipient, host)
         with translation.override(language):
             title, body = _texts(event, recipient)

@@ -99,3 +99,15 @@ def test_events_are_fanned_out_after_commit(school: School, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         application = school.submit()
     assert Notification.objects.filter(visit_event__application=application, staff=school.host).exists()
+
+
+def test_a_person_who_chose_english_is_told_in_english(school: School):
+    from integrations.models import NotificationPreference
+
+    NotificationPreference.objects.create(staff=school.host, language="en")
+    application = school.submit()
+    _told(application.events.get(kind="submitted"))
+    inapp = Notification.objects.get(
+        visit_event__application=application, staff=school.host, channel=Channel.INAPP
+    )
+    assert inapp.language == "en" and inapp.title == "A visit application waits for your approval"
