@@ -97,7 +97,8 @@ client-schema: install
 	$(BIN)/python manage.py spectacular --format openapi-json --file clients/miniprogram/build/openapi.json
 
 client-test: client-schema
-	cd clients/miniprogram && npm ci --no-audit --no-fund --loglevel=error && npm test
+	cd clients/miniprogram && { [ node_modules/.package-lock.json -nt package-lock.json ] \
+		|| npm ci --no-audit --no-fund --loglevel=error; } && npm test
 
 ## make image-test: build deploy/Dockerfile on a debootstrapped Debian base and run migrate, web,
 ## worker and beat with host networking against this machine's PostgreSQL and Redis; smoke checks,
