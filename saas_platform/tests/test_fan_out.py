@@ -65,7 +65,7 @@ def test_every_tenant_loop_in_the_schedule_is_fanned_out() -> None:
         for entry in settings.CELERY_BEAT_SCHEDULE.values()
         if entry["task"] == "saas_platform.fan_out"
     }
-    assert looped == fanned
+    assert looped <= fanned
     assert not looped & scheduled_directly
 
 
