@@ -36,7 +36,7 @@ with schema_context({schema!r}):
     for event_id in services.events_not_fanned_out(grace_seconds=0):
         services.notifications_fan_out(event_id=event_id)
     due = services.notifications_due(grace_seconds=0)
-    print(json.dumps({{"queued": enqueue_deliveries(due, probe=True), "due": len(due)}}))
+    print(json.dumps({{"queued": enqueue_deliveries(due), "due": len(due)}}))
 """
 
 
