@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import logging
 import os
 from collections.abc import Iterator
 
@@ -38,6 +39,8 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from saas_platform.client_ip import client_ip
+
+logger = logging.getLogger(__name__)
 
 REQUESTS = Counter(
     "baoxiu_http_requests_total",
@@ -68,7 +71,12 @@ class PlatformCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         from saas_platform.observability.snapshot import snapshot_read
 
-        yield from snapshot_read().metrics()
+        try:
+            snapshot = snapshot_read()
+        except Exception:  # database down: the request and task metrics are still worth a scrape
+            logger.warning("metrics: the platform snapshot could not be read", exc_info=True)
+            return
+        yield from snapshot.metrics()
 
 
 def scrape_registry() -> CollectorRegistry:

@@ -76,6 +76,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        structlog.contextvars.clear_contextvars()  # nothing of the thread's previous request leaks in
         request_id = request_id_for(request)
         request.META[REQUEST_ID_META] = request_id
         request.request_id = request_id  # type: ignore[attr-defined]
