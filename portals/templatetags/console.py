@@ -110,7 +110,7 @@ def _writable_prefixes() -> tuple[str, ...]:
     return tuple(prefixes)
 
 
-def lock_forms(html: str, reason: str) -> str:
+def lock_forms(html: str, reason: str, current_path: str = "") -> str:
     """Every POST form in ``html`` wrapped in a disabled fieldset headed by ``reason``, except the
     billing pages' own forms and sign-in/out (the middleware lets those through too); htmx write
     attributes are neutralised. Server-side, so the rule covers every console screen, present and
@@ -123,7 +123,9 @@ def lock_forms(html: str, reason: str) -> str:
         if not _POST.search(opening):
             return match.group(0)
         action = _ACTION.search(opening)
-        if action and action.group(1) and action.group(1).startswith(allowed):
+        # A form without an action posts to the page it is on.
+        target = action.group(1) if action and action.group(1) else current_path
+        if target.startswith(allowed):
             return match.group(0)
         return f'{opening}<fieldset class="read-only-lock" disabled>{note}{body}</fieldset>{closing}'
 
@@ -143,7 +145,7 @@ class ReadOnlyGuardNode(template.Node):
         reason = read_only_reason(request)
         if not reason:
             return html
-        return mark_safe(lock_forms(html, reason))  # noqa: S308 (rendered, autoescaped template output)
+        return mark_safe(lock_forms(html, reason, getattr(request, "path", "")))  # noqa: S308 (rendered, autoescaped template output)
 
 
 @register.tag("read_only_guard")

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django_tenants.utils import schema_context
 
 from portals.console.nav import CONSOLE_NAV, NAV_AREAS
@@ -182,3 +183,5 @@ def test_a_read_only_console_shows_no_live_action_and_says_why(actors: Any, cast
         page = text_of(client.get(path, HTTP_ACCEPT_LANGUAGE="zh-hans"))
         assert _live_forms(page) == [], path
         assert "只读" in page, path
+    renew = text_of(client.get(reverse("console:account-renew")))
+    assert "<form" in renew and 'class="read-only-lock"' not in renew  # paying stays possible
