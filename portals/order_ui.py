@@ -398,6 +398,11 @@ class OrderView:
         return name in self.actions
 
     @property
+    def urge_later(self) -> bool:
+        """The urge button is still to come (not "…后可以催单" long after that time has passed)."""
+        return self.urge_at is not None and self.urge_at > timezone.now()
+
+    @property
     def star_choices(self) -> list[tuple[int, str]]:
         return [(n, self.star_descriptions.get(str(n), "")) for n in range(5, 0, -1)]
 

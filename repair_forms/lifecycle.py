@@ -208,7 +208,7 @@ TRANSITIONS: dict[str, Transition] = {
             _("urge"),
             frozenset({S.SUBMITTED, S.ACCEPTED, S.DISPATCHED}),
             None,
-            frozenset({Role.REPORTER}),
+            frozenset({Role.REPORTER, Role.COMPANY_MANAGER}),  # the manager chases his company's orders
             (),
             (N.SUPERVISOR, N.BACK_OFFICE),
             extra_rules=("urge_after_hours since submit", "at most once per URGE_INTERVAL"),

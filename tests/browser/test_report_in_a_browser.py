@@ -111,3 +111,85 @@ def test_a_customer_reports_by_serial_on_a_phone_and_sees_the_order(site: Site) 
             raise
         finally:
             browser.close()
+
+
+TIMELINE_PHONE = "13766660002"
+INTERNAL_NOTE = "门禁密码 4321，只给工程师"
+TIMELINE_SETUP = """
+from django_tenants.utils import schema_context
+from tenants.models import Domain
+schema = Domain.objects.get(domain="timeline.localhost").tenant.schema_name
+with schema_context(schema):
+    from accounts.models import StaffMember, StaffRole
+    from accounts.services import customer_get_or_create, staff_create
+    from repair_forms import services
+    from repair_forms.asset_services import catalog_path_get_or_create
+    from repair_forms.lifecycle import Actor
+    brand, category, model = catalog_path_get_or_create(brand="联想", category="打印机", model="N900")
+    owner = Actor.for_staff(StaffMember.objects.get(is_owner=True))
+    engineer = staff_create(phone="13700007777", password="secret-123", role=StaffRole.ENGINEER,
+                            display_name="工程师小王")
+    customer = customer_get_or_create(phone="13766660002", name="报修人小张")
+    data = {"machine": {"brand": brand.pk, "category": category.pk, "model": model.pk},
+            "machine_no": "", "serial": "", "fault_description": "卡纸", "service_type": "repair",
+            "warranty": "out", "notes": ""}
+    order = services.order_submit(actor=Actor.for_customer(customer), data=data)
+    services.order_accept(actor=owner, order=order, note="门禁密码 4321，只给工程师")
+    services.order_dispatch(actor=owner, order=order, engineer=engineer, note="门禁密码 4321，只给工程师")
+"""
+
+
+def test_on_a_phone_the_customer_timeline_hides_staff_notes_and_tabs_use_the_gzic_words(site: Site) -> None:
+    from playwright.sync_api import sync_playwright
+
+    _manage(
+        site,
+        "create_provider",
+        "--name",
+        "时间线测试服务中心",
+        "--subdomain",
+        "timeline",
+        "--phone",
+        "13700008888",
+        "--password",
+        "secret-123",
+    )
+    _manage(site, "shell", "-c", TIMELINE_SETUP)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            phone = browser.new_context(
+                viewport={"width": 390, "height": 844},
+                device_scale_factor=3,
+                is_mobile=True,
+                has_touch=True,
+                locale="zh-CN",
+            )
+            page = phone.new_page()
+            page.goto(site.url("timeline.localhost", "/login/?next=/orders/"))
+            page.fill("#id_phone", TIMELINE_PHONE)
+            page.click("button.send-code")
+            page.wait_for_selector("text=验证码")
+            page.fill("#id_code", site.last_code("+86" + TIMELINE_PHONE))
+            page.click("form button.primary")
+            page.wait_for_url(re.compile(r".*/orders/.*"))
+
+            page.goto(site.url("timeline.localhost", "/orders/"))
+            tabs = page.content()
+            for word in ("待接单", "已接单", "已挂起", "已完成", "已取消"):
+                assert word in tabs, word
+            assert "已停用" not in tabs and "待受理" not in tabs
+            assert "已派单" in tabs  # the order's badge, in the 已接单 tab's words
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+            page.click("a.row")
+            page.wait_for_url(re.compile(r".*/orders/\d+/"))
+            detail = page.content()
+            assert "BX-" in detail and "工程师小王" in detail
+            assert INTERNAL_NOTE not in detail and "门禁密码" not in detail
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        except Exception:
+            print(_tail(site.log))
+            raise
+        finally:
+            browser.close()
