@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from wechatpy.exceptions import WeChatClientException
 
 from accounts.models import Customer, StaffMember
-from accounts.services import customer_get_or_create
+from accounts.services import customer_get_or_create, customer_register_in_company
 from accounts.validators import normalize_phone
 from integrations.miniprogram.accounts import MiniProgramUnavailable, miniprogram_account_connected
 from integrations.miniprogram.api_tokens import IssuedTokens, api_session_issue
@@ -180,3 +180,17 @@ def miniprogram_staff_bind(*, user: MiniProgramUser, scene: str) -> StaffMember:
     MiniProgramUser.objects.filter(pk=user.pk).update(staff=staff)
     user.staff = staff
     return staff
+
+
+@transaction.atomic
+def miniprogram_company_join(*, user: MiniProgramUser, registration_token: str, name: str = "") -> Customer:
+    """A scanned company registration code (葵花码): the bound customer joins that company, as the
+    web registration page does after its SMS code (here the phone was proven when it was bound)."""
+    customer = user.customer
+    if customer is None:
+        raise SignInRefused(_("Bind your phone number first."), code="phone_required", status=409)
+    return customer_register_in_company(
+        registration_token=registration_token,
+        phone=customer.phone,
+        name=name or customer.name or user.nickname,
+    )

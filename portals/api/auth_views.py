@@ -33,6 +33,7 @@ from integrations.miniprogram.models import ApiSession, MiniProgramUser
 from integrations.miniprogram.signin import (
     SMS_PURPOSE,
     SignInRefused,
+    miniprogram_company_join,
     miniprogram_phone_bind,
     miniprogram_phone_bind_sms,
     miniprogram_sign_in,
@@ -251,6 +252,31 @@ class StaffBindView(TokenView):
             miniprogram_staff_bind(user=mini_user, scene=body.validated_data["scene"])
         except SignInRefused as exc:
             return _refused(exc.message, exc.code, exc.status)
+        return Response(_bound(mini_user))
+
+
+class CompanyJoinSerializer(serializers.Serializer[Any]):
+    registration_token = serializers.CharField(max_length=40, help_text="from the company code's scene")
+    name = serializers.CharField(max_length=60, required=False, allow_blank=True)
+
+
+class CompanyJoinView(TokenView):
+    @extend_schema(
+        tags=["auth"],
+        summary="Join the company whose registration code was scanned (phone bound first)",
+        request=CompanyJoinSerializer,
+        responses={200: BoundSerializer, **ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        body = CompanyJoinSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        mini_user = self.mini_user()
+        try:
+            miniprogram_company_join(user=mini_user, **body.validated_data)
+        except SignInRefused as exc:
+            return _refused(exc.message, exc.code, exc.status)
+        except DjangoValidationError as exc:
+            return _refused(" ".join(exc.messages), "invalid", 400)
         return Response(_bound(mini_user))
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("auth/miniprogram/phone/", a.PhoneBindView.as_view(), name="api-auth-phone"),
     path("auth/miniprogram/phone/sms-code/", a.PhoneSmsCodeView.as_view(), name="api-auth-phone-sms-code"),
     path("auth/miniprogram/staff/", a.StaffBindView.as_view(), name="api-auth-staff-bind"),
+    path("auth/miniprogram/company/", a.CompanyJoinView.as_view(), name="api-auth-company-join"),
     path("miniprogram/scene/<str:scene>/", m.SceneView.as_view(), name="api-miniprogram-scene"),
     path("miniprogram/config/", m.LaunchConfigView.as_view(), name="api-miniprogram-config"),
     path("miniprogram/subscriptions/", m.SubscriptionsView.as_view(), name="api-miniprogram-subscriptions"),

@@ -119,6 +119,18 @@ def _scene(actors: Any) -> tuple[dict[str, Any], str]:
     return {"scene": code.scene}, "isoA-no-secret-in-a-scene"
 
 
+def _company_join(actors: Any) -> dict[str, Any]:
+    from django_tenants.utils import schema_context
+
+    from accounts.models import CustomerCompany
+
+    with schema_context(actors.tenant_a.schema_name):
+        company, _created = CustomerCompany.objects.get_or_create(
+            name="小程序注册公司isoA", defaults={"registration_token": "iso-mp-join-token"}
+        )
+    return {"registration_token": company.registration_token}
+
+
 CASES: dict[str, Case] = {
     "api-auth-miniprogram": Public(methods=("post",), data={"code": "iso"}),
     "api-auth-refresh": Public(methods=("post",), data={"refresh_token": "iso"}),
@@ -128,6 +140,7 @@ CASES: dict[str, Case] = {
         methods=("post",), data={"phone": "13700006666"}, viewer=_unbound_token_client
     ),
     "api-auth-staff-bind": Private(methods=("post",), data=_staff_scene, viewer=_unbound_token_client),
+    "api-auth-company-join": Private(methods=("post",), data=_company_join, viewer=token_client),
     "api-me-sessions": Private(build=_sessions_marker, viewer=token_client),
     "api-me-session": Private(build=_session, methods=("delete",), viewer=token_client),
     "api-customer-sessions": Private(build=_customer_sessions),

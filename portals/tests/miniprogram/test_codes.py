@@ -121,3 +121,23 @@ def test_an_unknown_scene_is_404_and_the_launch_config_names_the_provider(actors
 def test_a_staff_member_gets_a_one_time_binding_qr(cast: Cast, actors: Any) -> None:
     image = signed_in(actors.tenant_a, cast.engineer).get("/console/miniprogram/me/code.png")
     assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
+
+
+def test_a_scanned_company_code_makes_the_bound_customer_a_member(
+    mp_a: FakeMiniProgram, cast: Cast, actors: Any
+) -> None:
+    from portals.tests.miniprogram.fixtures import sign_in
+
+    pair = sign_in(mp_a, actors.tenant_a, "o-joiner")
+    client = bearer(actors.tenant_a, pair["access_token"])
+    body = {"registration_token": cast.company.registration_token}
+    early = client.post("/api/v1/auth/miniprogram/company/", body, format="json")
+    assert early.status_code == 409 and early.json()["code"] == "phone_required"
+    client.post("/api/v1/auth/miniprogram/phone/", {"code": mp_a.phone_code("13700000103")}, format="json")
+    joined = client.post("/api/v1/auth/miniprogram/company/", body, format="json")
+    assert joined.status_code == 200
+    assert client.get("/api/v1/me/").json()["department"] == "芒果科技"
+    stale = client.post(
+        "/api/v1/auth/miniprogram/company/", {"registration_token": "withdrawn"}, format="json"
+    )
+    assert stale.status_code == 400

@@ -20,6 +20,7 @@ export const ENDPOINTS = {
   signOut: e('POST', '/api/v1/auth/sign-out/'),
   bindPhone: e('POST', '/api/v1/auth/miniprogram/phone/'),
   bindStaff: e('POST', '/api/v1/auth/miniprogram/staff/'),
+  joinCompany: e('POST', '/api/v1/auth/miniprogram/company/'),
   me: e('GET', '/api/v1/me/'),
   updateMe: e('PATCH', '/api/v1/me/'),
   scene: e('GET', '/api/v1/miniprogram/scene/{scene}/'),

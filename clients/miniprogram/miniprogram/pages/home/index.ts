@@ -26,6 +26,7 @@ Component({
     provider: '',
     phone: '',
     loading: true,
+    pendingCompany: '',
   },
   methods: {
     async onLoad(query: Record<string, string>) {
@@ -39,6 +40,7 @@ Component({
           api<{ provider: string; phone: string }>('config', { auth: false }),
         ])
         this.setData({ me, provider: config.provider, phone: config.phone, loading: false })
+        if (me.kind === 'customer' && this.data.pendingCompany) await this.joinCompany()
       } catch (error) {
         this.setData({ loading: false })
         toast(error)
@@ -49,12 +51,20 @@ Component({
         const target = await api<Scene>('scene', { params: { scene }, auth: false })
         if (target.kind === 'staff_bind') {
           await api('bindStaff', { data: { scene } })
+        } else if (target.kind === 'company') {
+          this.setData({ pendingCompany: target.values.registration_token }) // joined once the phone is bound
         } else if (target.kind === 'asset') {
           wx.redirectTo({ url: `/pages/report/index?asset=${target.values.asset}` })
         }
       } catch (error) {
         toast(error)
       }
+    },
+    async joinCompany() {
+      const token = this.data.pendingCompany
+      this.setData({ pendingCompany: '' })
+      await api('joinCompany', { data: { registration_token: token } })
+      this.setData({ me: await api<Me>('me') })
     },
     async bindPhone(event: WechatMiniprogram.CustomEvent<{ code?: string }>) {
       if (!event.detail.code) return // the person declined
