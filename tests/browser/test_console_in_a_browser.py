@@ -16,7 +16,7 @@ from tests.browser.test_signup_in_a_browser import CHROMIUM, CHROMIUM_ARGS, Site
 
 __all__ = ["site"]  # the fixture: one server for this module
 
-HOST = "console.localhost"
+HOST = "gongzuotai.localhost"
 OWNER_PHONE = "13700006666"
 PASSWORD = "secret-123"
 SETUP = """
@@ -24,7 +24,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tenants.utils import schema_context
 from tenants.models import Domain
-schema = Domain.objects.get(domain="console.localhost").tenant.schema_name
+schema = Domain.objects.get(domain="gongzuotai.localhost").tenant.schema_name
 with schema_context(schema):
     from accounts.services import customer_get_or_create
     from repair_forms import services
@@ -62,7 +62,7 @@ def test_the_console_fits_a_desktop_and_a_phone(site: Site) -> None:
     from playwright.sync_api import sync_playwright
 
     assert Path(CHROMIUM).exists(), "install Debian's chromium (make test does: apt-get install -y chromium)"
-    _manage(site, "create_provider", "--name", "工作台浏览器测试", "--subdomain", "console",
+    _manage(site, "create_provider", "--name", "工作台浏览器测试", "--subdomain", "gongzuotai",
             "--phone", OWNER_PHONE, "--password", PASSWORD)  # fmt: skip
     _manage(site, "shell", "-c", SETUP)
     with sync_playwright() as playwright:
