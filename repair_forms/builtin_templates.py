@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 
 def _f(key: str, kind: str, zh: str, en: str, required: bool = False, **extra: Any) -> dict[str, Any]:
     return {"key": key, "type": kind, "label": {"zh": zh, "en": en}, "required": required, **extra}
@@ -75,3 +77,27 @@ BUILTIN_TEMPLATES: list[dict[str, Any]] = [
         "fields": [SERVICE, MACHINE, SERIAL, MACHINE_NO, WARRANTY, APPOINTMENT, FAULT, NOTES, PHOTOS],
     },
 ]
+
+
+# The built-ins' names and descriptions in the page's language (the stored ``name`` is the Chinese
+# one; a provider's own forms keep the words the provider typed).
+BUILTIN_TEXTS: dict[str, tuple[Any, Any]] = {
+    "minimal": (_("Minimal report form"), _("Serial number, fault and photos only")),
+    "simple": (
+        _("Simple report form"),
+        _("Brand, category, model, fault and service type: the standard web form"),
+    ),
+    "complex": (_("Complex report form"), _("With location, contact and a preferred time window")),
+    "special": (_("Special style 1"), _("WeChat cell-list style")),
+}
+
+
+def form_name(template: Any) -> str:
+    """A form template's name as shown: built-ins translated, provider-entered names as typed."""
+    texts = BUILTIN_TEXTS.get(getattr(template, "builtin_key", "") or "")
+    return str(texts[0]) if texts else str(template.name)
+
+
+def form_description(template: Any) -> str:
+    texts = BUILTIN_TEXTS.get(getattr(template, "builtin_key", "") or "")
+    return str(texts[1]) if texts else str(template.description)

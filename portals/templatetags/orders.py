@@ -8,6 +8,7 @@ from django import template
 
 from accounts.selectors import customer_for_user, provider_profile_cached
 from accounts.validators import tel_href
+from repair_forms import builtin_templates
 from repair_forms import status_words as words
 
 register = template.Library()
@@ -34,3 +35,14 @@ def status_word(status: str, audience: str = "staff") -> str:
     """An order status in the one vocabulary (``repair_forms.status_words``):
     ``{{ order.status|status_word:"customer" }}`` on the portal, staff words elsewhere."""
     return words.status_word(str(status), for_customer=audience == "customer")
+
+
+@register.filter
+def form_name(template: Any) -> str:
+    """A form template's name: built-ins in the page's language, a provider's own as typed."""
+    return builtin_templates.form_name(template)
+
+
+@register.filter
+def form_description(template: Any) -> str:
+    return builtin_templates.form_description(template)

@@ -178,3 +178,16 @@ def test_another_tenants_admin_gets_404_for_our_forms(cast: Cast, actors: Any) -
     outsider = client_for(actors.tenant_b, actors.outsider)
     assert outsider.get(f"/console/forms/{copy.pk}/edit/").status_code == 404
     assert outsider.get(f"/console/forms/{copy.pk}/").status_code == 404
+
+
+def test_english_pages_translate_the_built_in_forms_but_not_a_providers_own(cast: Cast, actors: Any) -> None:
+    with _in_a(actors):
+        mine = form_template_copy(
+            actor=cast.actor("admin"),
+            template=FormTemplate.objects.get(builtin_key="simple"),
+            name="我们的报修单",
+        )
+    page = text_of(signed_in(actors.tenant_a, cast.admin).get("/console/forms/", HTTP_ACCEPT_LANGUAGE="en"))
+    assert "Simple report form" in page and "Minimal report form" in page
+    assert "简单报修单" not in page and "极简报修单" not in page
+    assert mine.name in page  # provider-entered text stays as typed
