@@ -164,7 +164,7 @@ class Stack:
         form: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
         signed_in: bool = True,
-        timeout: float = 30,
+        timeout: float = 90,
     ) -> Response:
         sent_headers = {"Host": host or self.seed["host"], "Accept-Language": "zh-hans"}
         cookies = [f"csrftoken={CSRF}"]
