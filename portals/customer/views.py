@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from accounts.selectors import customer_for_user, provider_profile_cached
+from accounts.selectors import customer_for_user, provider_profile_cached, provider_settings
 from accounts.validators import tel_href
 
 
@@ -20,5 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "profile": profile,
             "tel": tel_href(profile.contact_phone),
             "customer": customer_for_user(user=request.user),
+            # the seed's 不知道机器编号或序列号报修 button, when the provider allows it
+            "free_allowed": provider_settings().free_form_reporting_enabled,
         },
     )
