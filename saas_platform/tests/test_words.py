@@ -10,7 +10,6 @@ from portals.console.template_forms import FIELD_TYPE_CHOICES, TemplateMetaForm
 from repair_forms.models import ImportStatus, OrderStatus
 from repair_forms.sla import format_duration
 from repair_forms.status_words import TAB_WORDS
-from saas_platform.models import SmsStatus
 
 
 def test_chinese_console_words_name_things_and_people_apart() -> None:
@@ -19,7 +18,6 @@ def test_chinese_console_words_name_things_and_people_apart() -> None:
         assert str(StaffInviteForm().fields["display_name"].label) == "姓名"
         assert str(dict(FIELD_TYPE_CHOICES)["number"]) == "数字"
         assert str(ImportStatus.FAILED.label) != "发送失败"
-        assert str(SmsStatus.FAILED.label) == "发送失败"
 
 
 def test_order_statuses_read_the_gzic_words_in_tabs_and_badges() -> None:
