@@ -61,7 +61,7 @@ def test_an_order_page_shows_timeline_durations_and_suspension_but_no_internal_n
     page = text_of(
         signed_in(actors.tenant_a, cast.reporter).get(f"/orders/{order.pk}/", HTTP_ACCEPT_LANGUAGE="en")
     )
-    assert "Waiting time" in page and "1h 0m" in page  # accepted an hour after submitting
+    assert "Waiting time" in page and "1 hour" in page  # accepted an hour after submitting
     assert "Repair time" in page and "not counting" in page
     assert "缺少配件" in page and "Approved" in page  # the suspension: reason and decision
     assert "客户比较着急" not in page
