@@ -65,7 +65,9 @@ def test_setting_a_password_refuses_short_and_mismatched_passwords_in_both_langu
     client = anonymous(actors.tenant_a)
     zh = client.post(path, {"password1": "abc", "password2": "abc"})
     assert zh.status_code == 200 and "8 个字符" in text_of(zh)
-    en = client.post(path, {"password1": "Lighthouse-47", "password2": "Lighthouse-48"}, HTTP_ACCEPT_LANGUAGE="en")
+    en = client.post(
+        path, {"password1": "Lighthouse-47", "password2": "Lighthouse-48"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "The two passwords do not match." in text_of(en)
     with in_schema(actors.tenant_a):
         assert StaffMember.objects.get(phone=NEW_E164).status == StaffStatus.INVITED

@@ -132,8 +132,9 @@ def test_the_embed_window_may_be_framed_only_by_the_listed_origins(actors: Any) 
     set_origins(actors, "https://www.example.com\nhttps://shop.example.cn:8443")
     response = anonymous(actors.tenant_a).get("/embed/login/")
     assert response.status_code == 200
-    assert "frame-ancestors 'self' https://www.example.com https://shop.example.cn:8443" in (
-        response["Content-Security-Policy"]
+    assert (
+        "frame-ancestors 'self' https://www.example.com https://shop.example.cn:8443"
+        in (response["Content-Security-Policy"])
     )
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert "X-Frame-Options" not in response

@@ -72,7 +72,9 @@ def test_a_short_or_mismatched_new_password_is_refused(public_client: Client, ac
     verify(public_client, "13800000001", last_code(OWNER))
     short = new_password(public_client, actors.tenant_a, "abc")
     assert "密码太短" in short.content.decode()
-    mismatch = new_password(public_client, actors.tenant_a, "Lighthouse-47", "Lighthouse-48", HTTP_ACCEPT_LANGUAGE="en")
+    mismatch = new_password(
+        public_client, actors.tenant_a, "Lighthouse-47", "Lighthouse-48", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "The two passwords do not match." in mismatch.content.decode()
     assert staff_password_check(provider=actors.tenant_a, phone=OWNER, password=PASSWORD)
 
