@@ -19,6 +19,6 @@ from django.db import connection
 
 class SessionStore(CachedDBStore):
     @property
-    def cache_key_prefix(self) -> str:  # type: ignore[override]
+    def cache_key_prefix(self) -> str:
         schema = getattr(connection, "schema_name", "public")
         return f"session:{schema}:"

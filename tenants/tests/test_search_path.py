@@ -9,12 +9,15 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import connection as default_connection
+from django.db import transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import StaffMember
 from tests.actors import host_of
+
+connection: Any = default_connection  # django-tenants' wrapper: set_tenant, schema_name
 
 
 def _owner_phone() -> str:
