@@ -18,7 +18,9 @@ ERROR_SCHEMA: dict[str, Any] = {
     "refused form also lists messages per field (``errors``, or DRF's ``{field: [messages]}``).",
     "properties": {
         "detail": {"type": "string"},
-        "code": {"type": "string"},
+        # A stable code, or, on a refused form with a field named ``code``, that field's messages.
+        "code": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+        "transition": {"type": "string"},
         "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
     },
     "additionalProperties": True,
@@ -37,7 +39,9 @@ METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 def document_errors(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """POSTPROCESSING_HOOKS entry: add the shared error responses to every operation."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
-    schemas.setdefault(ERROR_COMPONENT, ERROR_SCHEMA)
+    # Replaces the component drf-spectacular derives from ErrorSerializer (``detail`` required): a
+    # refused form answers DRF's ``{field: [messages]}``, which has no ``detail``.
+    schemas[ERROR_COMPONENT] = ERROR_SCHEMA
     reference = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():

@@ -8,8 +8,11 @@ missing or not yours.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
@@ -63,7 +66,15 @@ class VisitorAPIView(OrderAPIView):
         return self.request.staff  # type: ignore[attr-defined]
 
 
-TAB = OpenApiParameter("tab", str, enum=["approved", "pending", "rejected"], required=False)
+TAB = OpenApiParameter("tab", str, enum=list(selectors.VISITOR_TABS), required=False)
+
+
+def _tab(request: Request, *, tabs: Collection[str], default: str) -> str:
+    """The ``tab`` query parameter; one the schema does not list is refused (400), not ignored."""
+    tab = request.query_params.get("tab", default)
+    if tab != default and tab not in tabs:
+        raise DjangoValidationError({"tab": [_("Unknown tab.")]})
+    return tab
 
 
 class MyInvitationsView(VisitorAPIView):
@@ -88,7 +99,7 @@ class MyApplicationsView(VisitorAPIView):
     def get(self, request: Request) -> Response:
         applications = selectors.applications_for_visitor(
             customer=request.customer,  # type: ignore[attr-defined]
-            tab=request.query_params.get("tab", ""),
+            tab=_tab(request, tabs=selectors.VISITOR_TABS, default=""),
         )
         return Response(vs.ApplicationItemSerializer(applications, many=True).data)
 
@@ -132,7 +143,7 @@ class ProcessCentreView(VisitorAPIView):
         tags=["visitors"], parameters=[PROCESS_TAB], responses={200: vs.ApplicationItemSerializer(many=True)}
     )
     def get(self, request: Request) -> Response:
-        tab = request.query_params.get("tab", selectors.WAITING)
+        tab = _tab(request, tabs=selectors.PROCESS_TABS, default=selectors.WAITING)
         applications = selectors.process_centre(actor=self.staff(), tab=tab)[:200]
         return Response(vs.ApplicationItemSerializer(applications, many=True).data)
 
