@@ -11,9 +11,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from tests.actors import Actors, make_actors
 
@@ -37,6 +39,15 @@ def _reset_schema_and_cache() -> Iterator[None]:
     if hasattr(connection, "set_schema_to_public") and connection.connection is not None:
         connection.set_schema_to_public()
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts in the site's default language (zh-hans), whatever an earlier test or a
+    served request left active on this thread."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

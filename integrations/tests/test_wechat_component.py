@@ -4,6 +4,7 @@ authorizer tokens from the refresh token, un-authorization, and messages routed 
 from __future__ import annotations
 
 import hashlib
+import secrets
 import time
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -49,7 +50,8 @@ def _push(
     public_client: Any, inner_xml: str, *, path: str = "/wechat/component/events/", forge: bool = False
 ) -> Any:
     crypto = WeChatCrypto(COMPONENT_TOKEN, COMPONENT_KEY, COMPONENT_APPID)
-    timestamp, nonce = str(int(time.time())), "5550001"
+    # WeChat sends a fresh nonce with every push; the callback remembers each signed set as a replay.
+    timestamp, nonce = str(int(time.time())), str(secrets.randbelow(10**9))
     sealed = crypto.encrypt_message(inner_xml, nonce, timestamp)
     msg_signature = xmltodict.parse(sealed)["xml"]["MsgSignature"]
     signature = hashlib.sha1("".join(sorted([COMPONENT_TOKEN, timestamp, nonce])).encode()).hexdigest()  # noqa: S324

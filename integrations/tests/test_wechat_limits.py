@@ -90,7 +90,8 @@ def test_a_secret_sealed_under_a_retired_key_is_refused_not_garbled() -> None:
 @override_settings(TENCENT_MAPS_KEY="MYKEY-123")
 def test_route_link_plans_a_drive_to_the_sites_coordinates() -> None:
     link = maps.route_link(address="杭州市西湖区三墩镇 A栋", coordinates=(30.3, 120.1))
-    assert link.startswith("https://apis.map.qq.com/uri/v1/routeplan?type=drive&to=")
+    assert link.startswith("https://apis.map.qq.com/uri/v1/routeplan?type=drive&")
+    assert "fromcoord=CurrentLocation" in link  # from where the engineer's phone is
     assert "tocoord=30.3%2C120.1" in link
     assert "referer=MYKEY-123" in link
 

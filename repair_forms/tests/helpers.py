@@ -81,7 +81,7 @@ def make_cast(actors: Any) -> Cast:
     manager.is_company_manager = True
     manager.save(update_fields=["is_company_manager"])
     loner = customer_get_or_create(phone="13700000103", name="散户小赵")
-    admin = StaffMember.objects.get(pk=actors.owner_a.pk)
+    admin = StaffMember.objects.get(is_owner=True)  # the owner of whichever schema is active
     catalog = catalog_path_get_or_create(brand="联想", category="打印机", model="N900")
     asset = asset_create(
         actor=Actor.for_staff(admin),
