@@ -113,9 +113,22 @@ def _plan(text: str) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
+def _trigram_index_exists() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'order_search_trgm'")
+        return cursor.fetchone() is not None
+
+
 def test_the_search_is_answered_from_the_search_indexes(cast: Cast, filed: dict[str, RepairOrder]) -> None:
-    assert "order_search_trgm" in _plan("打印机")
     assert "order_search_chars" in _plan("蓝屏")
+    # The trigram index exists wherever PostgreSQL has pg_trgm (every server; not the embedded
+    # pgserver of `make run`, where the same LIKE filter runs without it).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")
+        trigram_available = cursor.fetchone() is not None
+    assert _trigram_index_exists() == trigram_available
+    if trigram_available:
+        assert "order_search_trgm" in _plan("打印机")
 
 
 def test_the_migration_indexes_exactly_the_expression_the_search_filters_on() -> None:
