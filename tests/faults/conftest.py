@@ -228,19 +228,30 @@ def _stop(process: subprocess.Popen[bytes] | None) -> None:
 
 
 def _copy_test_database(target_url: str) -> None:
-    """This session's migrated test database (committed state: migrations, tenants A and B) into ours."""
-    db = settings.DATABASES["default"]
+    """This session's migrated test database (committed state: migrations, tenants A and B) into ours.
+
+    The session's database may be the embedded pgserver (PostgreSQL 16, on a socket; `make test`
+    without DATABASE_URL, as in CI) while our cluster is Debian's: the dump is made by the session
+    server's own pg_dump, as plain SQL, which Debian's psql restores whatever the two versions."""
+    db: dict[str, Any] = settings.DATABASES["default"]
+    options: dict[str, Any] = db.get("OPTIONS") or {}
+    host = str(db.get("HOST") or options.get("host") or "127.0.0.1")
+    pg_dump = PG_BIN / "pg_dump"
+    if getattr(settings, "EMBEDDED_DATABASE", False):
+        import pgserver
+
+        pg_dump = Path(pgserver.__file__).resolve().parent / "pginstall" / "bin" / "pg_dump"
     dump = subprocess.Popen(  # noqa: S603
         [
-            str(PG_BIN / "pg_dump"), "-Fc", "--no-owner", "--no-privileges",
-            "-h", str(db.get("HOST") or "127.0.0.1"), "-p", str(db.get("PORT") or "5432"),
+            str(pg_dump), "--format=plain", "--no-owner", "--no-privileges",
+            "-h", host, "-p", str(db.get("PORT") or "5432"),
             "-U", str(db.get("USER") or "postgres"), str(db["NAME"]),
         ],
         stdout=subprocess.PIPE,
         env={"PGPASSWORD": str(db.get("PASSWORD") or ""), "PATH": "/usr/bin:/bin"},
     )  # fmt: skip
     restored = subprocess.run(  # noqa: S603
-        [str(PG_BIN / "pg_restore"), "--no-owner", "--no-privileges", "-d", target_url],
+        [str(PG_BIN / "psql"), "-q", "-v", "ON_ERROR_STOP=1", "-d", target_url],
         stdin=dump.stdout,
         capture_output=True,
         check=False,
