@@ -104,7 +104,9 @@ def make_cast(actors: Any) -> Cast:
         admin=admin,
         dispatcher=_staff(StaffRole.DISPATCHER, "13700000201", "调度员小李"),
         supervisor=_staff(StaffRole.SUPERVISOR, "13700000202", "主管老陈"),
-        engineer=StaffMember.objects.get(pk=actors.engineer_a.pk),
+        # A's engineer in A; in another schema (a cross-tenant test) an engineer of that tenant.
+        engineer=StaffMember.objects.filter(phone=actors.engineer_a.phone).first()
+        or _staff(StaffRole.ENGINEER, "13800000011", "工程师小王"),
         engineer2=_staff(StaffRole.ENGINEER, "13700000203", "工程师小孙"),
         asset=asset,
         catalog=catalog,
