@@ -3,6 +3,15 @@
 An area (visitors, mini-program, …) adds its routes in its own ``tests/isolation/cases_<area>.py``
 with a module-level ``CASES: dict[str, Case]``; ``cases.py`` merges every such module, so no two
 features edit one dict.
+
+- ``Public``: anyone may load it on a provider's host (portal pages, login, API schema). The harness
+  still checks that tenant B's signed-in user sees none of A's private markers through it.
+- ``Private``: needs a signed-in member of the provider. ``build`` runs inside tenant A's schema,
+  creates whatever object the route shows, and returns the URL kwargs and a marker string that
+  appears only in that object; B's user must never get that marker, on either host.
+  ``viewer`` (default: A's owner) makes the client of tenant A that must get a 200 — e.g. the
+  customer who filed the order, or the engineer it is assigned to. ``data`` may be a function of
+  the actors (for ids and files known only at run time).
 """
 
 from __future__ import annotations

@@ -2,14 +2,8 @@
 
 Adding a route without an entry here fails ``test_every_tenant_route_has_an_isolation_case``.
 
-- ``Public``: anyone may load it on a provider's host (portal pages, login, API schema). The harness
-  still checks that tenant B's signed-in user sees none of A's private markers through it.
-- ``Private``: needs a signed-in member of the provider. ``build`` runs inside tenant A's schema,
-  creates whatever object the route shows, and returns the URL kwargs and a marker string that
-  appears only in that object; B's user must never get that marker, on either host.
-  ``viewer`` (default: A's owner) makes the client of tenant A that must get a 200 — e.g. the
-  customer who filed the order, or the engineer it is assigned to. ``data`` may be a function of
-  the actors (for ids and files known only at run time).
+What ``Public`` and ``Private`` cases check is told in ``tests/isolation/case.py``; an area adds
+its routes in its own ``cases_<area>.py``.
 """
 
 from __future__ import annotations
@@ -579,23 +573,6 @@ _CORE_CASES: dict[str, Case] = {
         methods=("post",), build=_order(), data={"status": "cancelled", "reason": "电话已解决"}
     ),
     "api-console-order-notes": Private(methods=("post",), build=_order(), data={"note": "内部备注"}),
-    "api-engineer-jobs": Private(build=_marker_only(_order("dispatched")), viewer=_engineer_viewer),
-    "api-engineer-job": Private(build=_order("dispatched"), viewer=_engineer_viewer),
-    "api-engineer-photos": Private(methods=("post",), data=_photo_upload, viewer=_engineer_viewer),
-    "api-engineer-job-start": Private(methods=("post",), build=_order("dispatched"), viewer=_engineer_viewer),
-    "api-engineer-job-suspend": Private(
-        methods=("post",), build=_order("in_progress"), data={"reason": "缺配件"}, viewer=_engineer_viewer
-    ),
-    "api-engineer-job-resume": Private(methods=("post",), build=_order("suspended"), viewer=_engineer_viewer),
-    "api-engineer-job-job-sheet": Private(
-        methods=("post",),
-        build=_order("in_progress"),
-        data={"work_done": "更换硒鼓", "result": "已修复"},
-        viewer=_engineer_viewer,
-    ),
-    "api-engineer-job-notes": Private(
-        methods=("post",), build=_order("dispatched"), data={"note": "已联系客户"}, viewer=_engineer_viewer
-    ),
 }
 
 
