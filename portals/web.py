@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from integrations.sms.codes import CodeRefused, code_send, code_verify
-from saas_platform.client_ip import client_ip as platform_client_ip
+from tenants.client_ip import client_ip as platform_client_ip
 from tenants.domains import portal_url
 
 

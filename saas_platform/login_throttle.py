@@ -8,7 +8,7 @@ connection searches ``<tenant>, public``, so the console login (tenant host), th
 How attempts are keyed: phone numbers are unique per provider, not across providers, so the
 account key is ``<schema>:<username>`` (``acme:13800138000``, ``public:admin``). Failing at one
 provider never locks the same phone out of another provider's console. The client address comes
-from ``saas_platform.client_ip`` (trusted proxies only) and is counted across every tenant, so one
+from ``tenants.client_ip`` (trusted proxies only) and is counted across every tenant, so one
 address spraying many providers is stopped too (``AXES_LOCKOUT_PARAMETERS``: username *or* address).
 
 Forms that go through ``django.contrib.auth.authenticate`` (console, operator) are covered by
@@ -32,7 +32,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from saas_platform.client_ip import client_ip
+from tenants.client_ip import client_ip
 
 
 class ThrottledBackend(AxesStandaloneBackend):
@@ -54,7 +54,7 @@ class ThrottledBackend(AxesStandaloneBackend):
 
 def axes_client_ip(request: HttpRequest) -> str | None:
     """AXES_CLIENT_IP_CALLABLE: the platform's trusted-proxy-aware address
-    (``saas_platform.client_ip``); None instead of its "unknown", which is no IP address for the
+    (``tenants.client_ip``); None instead of its "unknown", which is no IP address for the
     audit tables."""
     address = client_ip(request)
     return None if address == "unknown" else address

@@ -2,7 +2,7 @@
 
 Thin: parse a form, call one service, then hand the person off to their provider's host
 (``portals.console.handoff``), where the console session lives. Every POST is CSRF-protected and
-rate-limited per client IP (``saas_platform.ratelimit``).
+rate-limited per client IP (``tenants.ratelimit``).
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from integrations.sms.codes import CodeRefused, code_send, code_usage, code_veri
 from portals.console.handoff import handoff_url
 from saas_platform.forms import LoginForm, ResetPasswordForm, ResetRequestForm, SendCodeForm, SignupForm
 from saas_platform.login_throttle import lockout_message, login_allowed, login_failed
-from saas_platform.ratelimit import Verdict, client_ip, rate_limit, rate_limited
 from saas_platform.services import provider_signup, providers_signing_in
 from tenants.models import Provider
+from tenants.ratelimit import Verdict, client_ip, rate_limit, rate_limited
 from tenants.selectors import phone_owns_a_provider, providers_for_phone, subdomain_availability
 from tenants.services import staff_password_set
 

@@ -12,7 +12,7 @@ tokens, SMS codes). So while Redis is unreachable:
 - writes and deletes are dropped (``set``/``delete`` do nothing; ``add`` answers False, i.e. "not
   claimed", so a one-time token or a lock is refused rather than granted twice);
 - counters (``incr``, and ``decr`` through it) raise ``CacheUnavailable``: only the caller knows
-  whether its limit fails open or closed (``saas_platform.ratelimit``).
+  whether its limit fails open or closed (``tenants.ratelimit``).
 
 After a failure the backend stops trying for ``RETRY_SECONDS`` (one slow connect, not one per cache
 call), logs once when the outage starts and once when Redis answers again — never per request.

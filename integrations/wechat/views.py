@@ -39,7 +39,7 @@ from integrations.wechat.accounts import (
     staff_wechat_bind,
     wechat_allowed,
 )
-from saas_platform.client_ip import client_ip
+from tenants.client_ip import client_ip
 from tenants.domains import portal_url
 
 AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"

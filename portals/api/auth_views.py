@@ -43,7 +43,7 @@ from integrations.sms.codes import code_send
 from portals.api.authentication import BearerTokenAuthentication
 from portals.api.order_serializers import ErrorSerializer
 from portals.web import client_ip
-from saas_platform.ratelimit import rate_limited
+from tenants.ratelimit import rate_limited
 
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 409: ErrorSerializer, 429: ErrorSerializer}
 

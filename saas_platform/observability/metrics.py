@@ -38,7 +38,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from saas_platform.client_ip import client_ip
+from tenants.client_ip import client_ip
 
 logger = logging.getLogger(__name__)
 

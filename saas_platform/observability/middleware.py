@@ -27,8 +27,8 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django_structlog import signals as structlog_signals
 
-from saas_platform.client_ip import client_ip, is_trusted_proxy
 from saas_platform.observability.metrics import REQUEST_SECONDS, REQUESTS
+from tenants.client_ip import client_ip, is_trusted_proxy
 
 REQUEST_ID_META = "HTTP_X_REQUEST_ID"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")

@@ -47,7 +47,7 @@ LOGGING = logging_config(LOG_FORMAT, env_str("LOG_LEVEL", "INFO"))
 configure_structlog()
 DJANGO_STRUCTLOG_CELERY_ENABLED = True  # the request's context travels in the task headers
 DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True  # vetted by RequestIdMiddleware (trusted proxies only)
-DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # "ip" is bound from saas_platform.client_ip instead
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # "ip" is bound from tenants.client_ip instead
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING too (JSON, UTC, masked)
 
 init_sentry(

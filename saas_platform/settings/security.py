@@ -21,7 +21,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # one audit row per failed attempt (public schema)
-AXES_CLIENT_IP_CALLABLE = "saas_platform.login_throttle.axes_client_ip"  # saas_platform.client_ip
+AXES_CLIENT_IP_CALLABLE = "saas_platform.login_throttle.axes_client_ip"  # tenants.client_ip
 AXES_USERNAME_CALLABLE = "saas_platform.login_throttle.account_key"
 AXES_LOCKOUT_CALLABLE = "saas_platform.login_throttle.lockout_response"
 AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "new_password1", "new_password2"]

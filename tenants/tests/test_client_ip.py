@@ -6,8 +6,8 @@ from typing import Any
 
 from django.test import RequestFactory, override_settings
 
-from saas_platform.client_ip import client_ip
-from saas_platform.ratelimit import rate_limited
+from tenants.client_ip import client_ip
+from tenants.ratelimit import rate_limited
 
 rf = RequestFactory()
 

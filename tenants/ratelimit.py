@@ -1,5 +1,5 @@
 """Fixed-window rate limits per client IP, counted in the shared cache (Redis in production).
-The client IP is ``saas_platform.client_ip.client_ip`` (trusted proxies only).
+The client IP is ``tenants.client_ip.client_ip`` (trusted proxies only).
 
 ``settings.PUBLIC_RATE_LIMITS`` maps an action to (requests, window seconds); tests shrink them."""
 
@@ -12,8 +12,8 @@ from django.core.cache import cache
 from django.db import models
 from django.http import HttpRequest
 
-from saas_platform.client_ip import client_ip
 from tenants.cache_backend import CacheUnavailable
+from tenants.client_ip import client_ip
 
 __all__ = ["DEFAULT_LIMITS", "FAILS_CLOSED", "Verdict", "client_ip", "rate_limit", "rate_limited"]
 
