@@ -31,10 +31,10 @@ def revenue_bars(revenue: list[MonthRevenue]) -> dict[str, object]:
         return {"width": WIDTH, "height": HEIGHT, "bars": [], "baseline": HEIGHT - MARGIN_BOTTOM}
     plot_height = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
     slot = (WIDTH - MARGIN_LEFT * 2) // len(revenue)
-    top = max(m.amount_fen for m in revenue) or 1
+    top = max(max(m.amount_fen for m in revenue), 0) or 1
     bars = []
     for i, month in enumerate(revenue):
-        height = round(plot_height * month.amount_fen / top)
+        height = round(plot_height * max(month.amount_fen, 0) / top)  # a month of net refunds: no bar
         x = MARGIN_LEFT + i * slot + slot // 8
         width = slot - slot // 4
         bars.append(

@@ -40,7 +40,7 @@ _KNOWN = frozenset(str(f) for f in Feature)
 
 
 def _key(provider_id: int) -> str:
-    return f"billing:entitlements:v1:{provider_id}"
+    return f"billing:entitlements:v2:{provider_id}"
 
 
 def _provider_id(provider: Any) -> int:
@@ -54,6 +54,7 @@ def snapshot_of(account: BillingAccount) -> dict[str, Any]:
         "plan_rank": account.plan.rank,
         "ends_at": account.service_ends_at.timestamp(),
         "grace_ends_at": account.grace_ends_at.timestamp(),
+        "suspended_reason": account.suspended_reason if account.state == AccountState.SUSPENDED else "",
         **account.plan.entitlements(),
     }
 

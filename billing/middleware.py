@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from billing.entitlements import reporting_open, snapshot
+from tenants.support import platform_contact
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 GUARDED_NAMESPACES = frozenset({"console"})
@@ -45,9 +46,15 @@ class ExpiredReadOnlyMiddleware:
             return None
         if reporting_open(provider):
             return None
+        data = snapshot(provider)
         return TemplateResponse(
             request,
             "billing/read_only.html",
-            {"state": snapshot(provider)["state"], "provider": provider},
+            {
+                "state": data["state"],
+                "provider": provider,
+                "suspended_reason": data.get("suspended_reason", ""),
+                "contact": platform_contact(),
+            },
             status=403,
         )

@@ -18,6 +18,8 @@ from billing.models import (
     AccountState,
     BillingAccount,
     BillingOrder,
+    LedgerEntry,
+    LedgerKind,
     OrderKind,
     OrderStatus,
     PaymentMethod,
@@ -103,11 +105,40 @@ def account_overview(*, provider: Any, now: datetime | None = None) -> AccountOv
 # --- Operator dashboard ----------------------------------------------------------------------------
 
 
+RECEIVED_METHODS = (PaymentMethod.STRIPE, PaymentMethod.WECHAT_PAY, PaymentMethod.BANK_TRANSFER)
+
+
 @dataclass
 class MonthRevenue:
+    """One month of money, in fen. Orders count once, in the month they were paid (a later refund
+    is recorded in its own month); ledger credits and refunds in the month they were written.
+
+    - ``by_method``: orders paid, per payment method (top-ups included);
+    - ``credits_fen``: operator credits (bank transfers credited to a balance);
+    - ``refunds_out_fen``: money paid back out of a balance (operator refunds, refunded top-ups);
+    - ``refunds_to_balance_fen``: paid renewals/upgrades refunded to the balance (no money left);
+    - ``sales_fen``: renewals and upgrades sold, whatever paid them, less refunds to the balance.
+    """
+
     month: date
-    amount_fen: int
-    orders: int
+    orders: int = 0
+    by_method: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PaymentMethod.values, 0))
+    top_ups_fen: int = 0
+    credits_fen: int = 0
+    refunds_out_fen: int = 0
+    refunds_to_balance_fen: int = 0
+    sales_fen: int = 0
+
+    @property
+    def amount_fen(self) -> int:
+        """Money received, counted once: card, WeChat Pay and bank-transfer payments plus operator
+        credits, less refunds paid out. A balance payment spends money counted when it came in."""
+        received = sum(self.by_method[method] for method in RECEIVED_METHODS)
+        return received + self.credits_fen - self.refunds_out_fen
+
+    @property
+    def methods(self) -> list[tuple[str, int]]:
+        return [(str(label), self.by_method[value]) for value, label in PaymentMethod.choices]
 
 
 @dataclass
@@ -124,37 +155,65 @@ class Dashboard:
         return round(100 * self.converted_total / self.accounts_total) if self.accounts_total else 0
 
 
-RECEIVED_METHODS = (PaymentMethod.STRIPE, PaymentMethod.WECHAT_PAY, PaymentMethod.BANK_TRANSFER)
+def _month_of(value: Any) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def revenue_by_month(*, now: datetime, months: int = 12) -> list[MonthRevenue]:
+    """The last ``months`` months, oldest first, every month present: two grouped queries (paid
+    orders by month, method and kind; ledger credits and refunds by month, kind and sign)."""
+    this_month = timezone.localtime(now).date().replace(day=1)
+    first_month = add_months(this_month, -(months - 1))
+    revenue = {add_months(first_month, i): MonthRevenue(add_months(first_month, i)) for i in range(months)}
+    orders = (
+        BillingOrder.objects.filter(
+            status__in=(OrderStatus.PAID, OrderStatus.REFUNDED), paid_at__date__gte=first_month
+        )
+        .annotate(month=TruncMonth("paid_at"))
+        .values("month", "method", "kind")
+        .annotate(total=Sum("amount_fen"), n=Count("id"))
+    )
+    for row in orders:
+        month = revenue.get(_month_of(row["month"]))
+        if month is None:
+            continue
+        total = int(row["total"])
+        month.orders += int(row["n"])
+        month.by_method[row["method"]] = month.by_method.get(row["method"], 0) + total
+        if row["kind"] == OrderKind.TOP_UP:
+            month.top_ups_fen += total
+        else:
+            month.sales_fen += total
+    entries = (
+        LedgerEntry.objects.filter(
+            kind__in=(LedgerKind.OPERATOR_CREDIT, LedgerKind.REFUND), created_at__date__gte=first_month
+        )
+        .annotate(month=TruncMonth("created_at"), incoming=Q(amount_fen__gt=0))
+        .values("month", "kind", "incoming")
+        .annotate(total=Sum("amount_fen"))
+    )
+    for row in entries:
+        month = revenue.get(_month_of(row["month"]))
+        if month is None:
+            continue
+        total = int(row["total"])
+        if row["kind"] == LedgerKind.OPERATOR_CREDIT:
+            month.credits_fen += total
+        elif row["incoming"]:
+            month.refunds_to_balance_fen += total
+            month.sales_fen -= total
+        else:
+            month.refunds_out_fen -= total
+    return list(revenue.values())
 
 
 def operator_dashboard(*, now: datetime | None = None, months: int = 12) -> Dashboard:
-    """Trials, conversions (accounts that ever paid), money received per month (orders paid by
-    card, WeChat Pay or bank transfer — balance payments were counted when topped up) and
-    accounts whose trial or paid period ends within 7 days."""
+    """Trials, conversions (accounts that ever paid), money per month by payment method
+    (``revenue_by_month``) and accounts whose trial or paid period ends within 7 days."""
     now = now or timezone.now()
     counts = dict(
         BillingAccount.objects.values_list("state").annotate(n=Count("id")).values_list("state", "n")
     )
-    this_month = timezone.localtime(now).date().replace(day=1)
-    first_month = add_months(this_month, -(months - 1))
-    rows = (
-        BillingOrder.objects.filter(
-            status=OrderStatus.PAID,
-            method__in=RECEIVED_METHODS,
-            paid_at__date__gte=first_month,
-        )
-        .annotate(month=TruncMonth("paid_at"))
-        .values("month")
-        .annotate(total=Sum("amount_fen"), n=Count("id"))
-    )
-    by_month = {
-        row["month"].date() if isinstance(row["month"], datetime) else row["month"]: row for row in rows
-    }
-    revenue = []
-    for i in range(months):
-        month = add_months(first_month, i)
-        row = by_month.get(month)
-        revenue.append(MonthRevenue(month, int(row["total"]) if row else 0, int(row["n"]) if row else 0))
     expiring = (
         BillingAccount.objects.select_related("plan", "provider")
         .exclude(state=AccountState.SUSPENDED)
@@ -167,6 +226,6 @@ def operator_dashboard(*, now: datetime | None = None, months: int = 12) -> Dash
         trials_started_30d=BillingAccount.objects.filter(created_at__gte=now - timedelta(days=30)).count(),
         converted_total=BillingAccount.objects.filter(Q(paid_until__isnull=False)).count(),
         accounts_total=BillingAccount.objects.count(),
-        revenue=revenue,
+        revenue=revenue_by_month(now=now, months=months),
         expiring_soon=list(expiring),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 import stripe
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -73,7 +74,8 @@ def wechatpay_notify(request: HttpRequest) -> HttpResponse:
 
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Operators only: wrapped in ``admin.site.admin_view`` in the public urlconf (staff sign-in),
-    and the operator must be allowed to view billing accounts."""
+    and the operator must be allowed to view billing accounts. Rendered in the operator console's
+    own chrome (header, sidebar, sign-out) from ``admin.site.each_context``."""
     if not request.user.has_perm("billing.view_billingaccount"):
         raise PermissionDenied
     data = operator_dashboard()
@@ -81,6 +83,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "billing/operator/dashboard.html",
         {
+            **admin.site.each_context(request),
             "title": _("Billing dashboard"),
             "data": data,
             "chart": revenue_bars(data.revenue),

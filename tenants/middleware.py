@@ -19,6 +19,7 @@ from django.urls import set_urlconf
 from django.utils import translation
 
 from tenants.domains import is_public_host, normalize_host, tenant_for_host
+from tenants.support import platform_contact
 
 
 class TenantRoutingMiddleware:
@@ -42,7 +43,9 @@ class TenantRoutingMiddleware:
         if provider is None:
             return self._page(request, "tenants/unknown_host.html", {"hostname": hostname}, 404)
         if provider.is_suspended and not request.path.startswith("/internal/"):
-            return self._page(request, "tenants/suspended.html", {"provider": provider}, 503)
+            return self._page(
+                request, "tenants/suspended.html", {"provider": provider, "contact": platform_contact()}, 503
+            )
 
         request.tenant = provider  # type: ignore[attr-defined]
         connection.set_tenant(provider)  # type: ignore[attr-defined]

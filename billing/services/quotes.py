@@ -83,20 +83,30 @@ def upgrade_plans(account: BillingAccount, now: datetime, plans: list[Plan] | No
     return [p for p in (plans if plans is not None else renewable_plans()) if p.rank > account.plan.rank]
 
 
+def paid_period_start(account: BillingAccount, now: datetime) -> datetime:
+    """Where the paid time still ahead begins: now, or the trial's end when the provider renewed
+    during its free trial (a renewal starts when the trial ends, so the days until then are free
+    and are not paid time an upgrade could charge for)."""
+    return max(now, account.trial_ends_at)
+
+
 def quote_upgrade(
     *, account: BillingAccount, plan: Plan, now: datetime, choices: list[Plan] | None = None
 ) -> Quote:
+    """The monthly price difference for the paid days left (``paid_period_start`` →
+    ``paid_until``), prorated by ``upgrade_price_fen``; trial and grace days are never charged."""
     if plan not in (choices if choices is not None else upgrade_plans(account, now)):
         raise BillingError(
             _("Only a paid period that is still running can be upgraded, to a higher plan."),
             code="invalid_upgrade",
         )
     assert account.paid_until is not None
-    start = timezone.localtime(now).date()
+    paid_from = paid_period_start(account, now)
+    start = timezone.localtime(paid_from).date()
     end = timezone.localtime(account.paid_until).date()
     amount = upgrade_price_fen(
         monthly_difference_fen=plan.monthly_price_fen - account.plan.monthly_price_fen, start=start, end=end
     )
     if amount <= 0:
         raise BillingError(_("Less than a day is left; renew instead."), code="nothing_to_upgrade")
-    return Quote(plan=plan, amount_fen=amount, starts_at=now, ends_at=account.paid_until)
+    return Quote(plan=plan, amount_fen=amount, starts_at=paid_from, ends_at=account.paid_until)

@@ -11,6 +11,7 @@ from django import template
 from billing.entitlements import provider_may, snapshot
 from billing.models import AccountState, Feature, Plan
 from billing.pricing import format_yuan
+from tenants.support import platform_contact
 
 register = template.Library()
 
@@ -49,6 +50,8 @@ def billing_banner(context: template.Context) -> dict[str, Any]:
         "states": AccountState,
         "ends_at": ends_at,
         "grace_ends_at": grace_ends_at,
+        "suspended_reason": data.get("suspended_reason", ""),
+        "contact": platform_contact(),
         "request": request,
     }
 

@@ -139,8 +139,8 @@ def test_an_upgrade_is_prorated_and_switches_the_plan_once(tenant_a, operator):
     upgrade = services.order_create_upgrade(provider=tenant_a, plan_code="premium", method="balance", now=now)
     assert upgrade.kind == OrderKind.UPGRADE
     assert upgrade.amount_fen == quote.amount_fen
-    # The trial's days are still ahead, then a month: more than one month's difference.
-    assert upgrade.amount_fen > 20000
+    # The trial's days left are free: only the paid month is priced, one month's difference.
+    assert upgrade.amount_fen == 20000
     services.order_pay_from_balance(provider=tenant_a, number=upgrade.number, actor="staff:test")
     account = _account(tenant_a)
     assert account.plan.code == "premium"

@@ -241,5 +241,6 @@ from saas_platform.settings.security import *  # noqa: E402,F403
 from saas_platform.settings.sms import *  # noqa: E402,F403
 from saas_platform.settings.storage import *  # noqa: E402,F403
 from saas_platform.settings.stripe import *  # noqa: E402,F403
+from saas_platform.settings.support import *  # noqa: E402,F403
 from saas_platform.settings.wechat import *  # noqa: E402,F403
 from saas_platform.settings.wechatpay import *  # noqa: E402,F403
