@@ -1,10 +1,20 @@
 """Tencent Maps links for engineers (腾讯地图建议路线).
 
-``route_link`` builds the URI-API route plan (``uri/v1/routeplan``, driving) to the order's site:
-``…/routeplan?type=drive&fromcoord=<engineer or CurrentLocation>&to=<address>&tocoord=<lat,lng>
-&referer=<key>``. The route plan needs the destination's coordinates (Tencent's marker and route
-URIs both require them); without them the link is a place search for the address, which the map
-app turns into a route with one tap. No address at all → no link.
+``route_link`` builds a driving route plan of the web/Wap URI API (``uri/v1/routeplan``) from the
+engineer to the order's site. Tencent documents that page's parameters as: ``type`` (drive), the
+start as ``from`` (name) and/or ``fromcoord`` — on a phone, with neither, the route starts where
+the phone is —, the destination's name ``to`` (required) and its coordinates ``tocoord`` (optional),
+and ``referer`` (the key). So:
+
+* with the site's coordinates: ``routeplan?type=drive&fromcoord=<engineer or CurrentLocation>
+  &to=<address>&tocoord=<lat,lng>&referer=<key>``;
+* without them: ``routeplan?type=drive&to=<address>&referer=<key>`` — still a route from the
+  engineer's phone, to the address as Tencent resolves it (its documented example 2,
+  ``routeplan?type=drive&from=中关村&to=望京``, plans by names alone).
+
+No marker fallback: ``uri/v1/marker`` requires ``coord`` for every marker and ``uri/v1/geocoder`` takes
+only ``coord`` (it is a reverse geocoder, coordinates → address), so neither can show a place known
+only by its address. No address at all → no link.
 """
 
 from __future__ import annotations
@@ -63,18 +73,21 @@ def route_link(
     engineer's last known position) when known; otherwise the map app starts from where the phone
     is (Tencent's ``CurrentLocation``)."""
     address = (address or "").strip()
+    if coordinates is None and not address:
+        return ""
+    query = {"type": "drive"}
+    if origin is not None:
+        query.update({"from": str(_("Engineer")), "fromcoord": f"{origin[0]},{origin[1]}"})
+    elif coordinates is not None:
+        query["fromcoord"] = "CurrentLocation"
+    # Without ``from``/``fromcoord`` the phone's own position is the start (Tencent's URI API).
     if coordinates is not None:
         lat, lng = coordinates
-        query = {"type": "drive"}
-        if origin is not None:
-            query.update({"from": str(_("Engineer")), "fromcoord": f"{origin[0]},{origin[1]}"})
-        else:
-            query["fromcoord"] = "CurrentLocation"
-        query.update({"to": address or f"{lat},{lng}", "tocoord": f"{lat},{lng}", "referer": _referer()})
-        return _base() + "routeplan?" + urlencode(query)
-    if not address:
-        return ""
-    return _base() + "search?" + urlencode({"keyword": address, "referer": _referer()})
+        query.update({"to": address or f"{lat},{lng}", "tocoord": f"{lat},{lng}"})
+    else:
+        query["to"] = address
+    query["referer"] = _referer()
+    return _base() + "routeplan?" + urlencode(query)
 
 
 def order_coordinates(order: Any) -> tuple[float, float] | None:

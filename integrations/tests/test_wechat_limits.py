@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -96,8 +97,14 @@ def test_route_link_plans_a_drive_to_the_sites_coordinates() -> None:
     assert "referer=MYKEY-123" in link
 
 
-def test_without_coordinates_the_link_searches_the_address_and_without_address_there_is_none() -> None:
-    assert maps.route_link(address="A栋 301").startswith("https://apis.map.qq.com/uri/v1/search?keyword=A")
+@override_settings(TENCENT_MAPS_KEY="MYKEY-123")
+def test_without_coordinates_the_link_is_still_a_route_to_the_address_and_without_one_there_is_none() -> None:
+    link = maps.route_link(address="广州市黄埔区科学大道100号 A栋")
+    base, _, query = link.partition("?")
+    assert base == "https://apis.map.qq.com/uri/v1/routeplan"  # a route, not a keyword search
+    params = parse_qs(query)
+    assert params == {"type": ["drive"], "to": ["广州市黄埔区科学大道100号 A栋"], "referer": ["MYKEY-123"]}
+    # No from/fromcoord: Tencent starts the route where the engineer's phone is.
     assert maps.route_link(address="") == ""
     assert maps.parse_coordinates("91,10") is None
     assert maps.parse_coordinates({"lat": "30.1", "lng": "120.2"}) == (30.1, 120.2)
