@@ -3,7 +3,8 @@ inputs, and a POST turned back into the values ``repair_forms.fields.validate_su
 
 Input names are ``f_<key>`` (parts: ``f_<key>__<part>``) so a template's own keys never clash with
 the page's other inputs. What a customer typed survives as plain JSON (``draft_of``): kept in the
-session across the sign-in redirect, or while reporting is closed.
+session across the sign-in redirect, or while reporting is closed (photos as the ids of draft photos:
+``portals.customer.report_draft``).
 """
 
 from __future__ import annotations
@@ -69,10 +70,6 @@ def draft_of(data: dict[str, Any]) -> dict[str, Any]:
             value = [v for v in value if isinstance(v, str | int)]
         draft[key] = value
     return draft
-
-
-def has_files(data: dict[str, Any]) -> bool:
-    return any(isinstance(v, list) and any(not isinstance(i, str | int) for i in v) for v in data.values())
 
 
 def typed_summary(definitions: list[dict[str, Any]], data: dict[str, Any]) -> list[tuple[str, str]]:

@@ -7,6 +7,7 @@ from portals.manager import views as manager_views
 
 urlpatterns = [
     path("report/", report_views.report, name="report"),
+    path("report/photos/<int:pk>/", report_views.report_photo, name="report-photo"),
     path("orders/", order_views.my_orders, name="orders"),
     path("orders/<int:pk>/", order_views.order_detail, name="order-detail"),
     path("orders/<int:pk>/edit/", order_views.order_edit, name="order-edit"),

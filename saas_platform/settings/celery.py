@@ -53,6 +53,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
             ("asset-sync-push-due", "asset_systems.push_due", timedelta(minutes=1), True),
             ("asset-sync-pull", "asset_systems.pull_all", timedelta(minutes=5), True),
             ("idempotency-purge", "portals.purge_idempotency_records", timedelta(hours=1), False),
+            ("draft-photos-purge", "portals.purge_draft_photos", timedelta(hours=1), False),
         )
     },
 }

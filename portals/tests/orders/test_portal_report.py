@@ -114,7 +114,8 @@ def test_a_visitors_report_survives_signing_in(cast: Cast, actors: Any) -> None:
     form = client.get("/report/", {"q": "NO000028"})
     assert form.status_code == 200
     sent = client.post(
-        "/report/", report_data(cast, asset=cast.asset.token, f_fault_description="卡纸了，急")
+        "/report/",
+        report_data(cast, asset=cast.asset.token, f_fault_description="卡纸了，急", reporter_name="小张"),
     )
     assert sent.status_code == 302
     assert sent["Location"].startswith("/login/?next=")
