@@ -219,8 +219,6 @@ class Stack:
             # The hammer asks for the same machine hundreds of times from each client address.
             "ASSET_LOOKUP_PER_ADDRESS_HOURLY": "100000",
             "TRUSTED_PROXIES": f"{PROXY_ADDRESS}/32",
-            # gunicorn 23 takes addresses only (no CIDR) for its own X-Forwarded-* trust.
-            "GUNICORN_FORWARDED_ALLOW_IPS": PROXY_ADDRESS,
             "BAOXIU_VAR_DIR": str(var),
             "CELERY_BEAT_SCHEDULE_FILENAME": str(self.work / "beat" / "celerybeat-schedule"),
             "TENANT_SPARE_POOL_SIZE": "1",
@@ -290,18 +288,17 @@ def gunicorn_start(
 
 
 def gunicorn_wait(proc: Proc, port: int, workers: int = 2) -> None:
-    """Until the replica answers, with every worker warmed: the first routed request of a worker
-    imports the URL confs and opens the database and cache; Caddy's ask (10 s timeout) must not be
-    that request."""
+    """Until the replica answers a routed request (the tenant routing's database and cache are up).
+    The URL confs and templates are loaded before the workers fork (gunicorn_conf's preload and
+    saas_platform.warm_up), so no worker's first request is slow; one ask per worker checks it."""
     proc.wait_port(port, timeout=120)
     proc.wait_http(port, "/healthz", timeout=120)
     ask = f"/internal/tls-ask?domain={BASE_DOMAIN}"
-    for _ in range(3):
-        warmers = [threading.Thread(target=proc.wait_http, args=(port, ask, 180)) for _ in range(workers)]
-        for thread in warmers:
-            thread.start()
-        for thread in warmers:
-            thread.join()
+    warmers = [threading.Thread(target=proc.wait_http, args=(port, ask, 180)) for _ in range(workers)]
+    for thread in warmers:
+        thread.start()
+    for thread in warmers:
+        thread.join()
 
 
 def celery_start(stack: Stack, name: str, *args: str, **env: str) -> Proc:
