@@ -60,8 +60,10 @@ class RateForm(StepForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         descriptions = self.view.star_descriptions if self.view is not None else {}
+        # 1 → 5 in reading order: the template draws each choice as a tappable star (a radio
+        # input under it), and the label is the provider's description of that many stars.
         self.fields["stars"].choices = [  # type: ignore[attr-defined]
-            (n, f"{'★' * n} {descriptions.get(str(n), '')}".strip()) for n in range(5, 0, -1)
+            (n, descriptions.get(str(n), "")) for n in range(1, 6)
         ]
         tags = self.view.rating_tags if self.view is not None else []
         self.fields["tags"].choices = [(t, t) for t in tags]  # type: ignore[attr-defined]

@@ -1,17 +1,21 @@
 """A customer on a phone-sized Chromium (Debian's, driven by Playwright) reports a fault by serial
-number on a provider's portal — lookup, the prefilled form, sign-in by text code in the middle
-(what they typed survives it), sending — and finds the order under "my orders".
+number on a provider's portal — lookup, the prefilled form with their name and two photos, sign-in by
+text code in the middle (what they typed and the photos survive it), sending — and finds the order
+under "my orders". On the way, the 390 px header is checked: nothing in it overlaps, spills out or is
+cut off.
 
 Same real server and throwaway database as the signup test (its ``site`` fixture, reused here).
 """
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from tests.browser.test_signup_in_a_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, Site, _tail, site
 
@@ -34,6 +38,56 @@ with schema_context(schema):
 """
 
 
+# Every piece of the portal's header at the top of the page: the bar (brand, who is signed in, sign
+# out, language) and the provider's head (name, phone, tabs). Returns what is wrong, in words.
+HEADER_PROBLEMS = """() => {
+  const pick = (sel) => Array.from(document.querySelectorAll(sel));
+  const items = [
+    ...pick('.topbar .brand'), ...pick('.topbar .topnav > *'), ...pick('.topbar .langswitch button'),
+    ...pick('.provider-head .provider-name'), ...pick('.provider-head .call'), ...pick('.portal-tabs a'),
+  ];
+  const width = document.documentElement.clientWidth;
+  const name = (el) => (el.textContent || '').trim().slice(0, 24);
+  const problems = [];
+  const boxes = items.map((el) => [el, el.getBoundingClientRect()]);
+  for (const [el, r] of boxes) {
+    if (r.width < 1 || r.height < 1) problems.push('not shown: ' + name(el));
+    if (r.left < -0.5 || r.right > width + 0.5) problems.push('outside the screen: ' + name(el));
+    if (el.scrollWidth > el.clientWidth + 1) problems.push('cut off: ' + name(el));
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (getComputedStyle(up).overflowX === 'visible') continue;
+      const box = up.getBoundingClientRect();
+      const out = r.left < box.left - 0.5 || r.right > box.right + 0.5;
+      if (out) problems.push('scrolled out of view: ' + name(el));
+    }
+  }
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const [a, ra] = boxes[i];
+      const [b, rb] = boxes[j];
+      if (a.contains(b) || b.contains(a)) continue;
+      const across = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+      const down = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+      if (across > 0.5 && down > 0.5) problems.push('overlap: ' + name(a) + ' / ' + name(b));
+    }
+  }
+  return problems;
+}"""
+
+
+def _jpeg(color: tuple[int, int, int]) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), color).save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def _header_is_whole(page: Any) -> None:
+    assert page.evaluate(HEADER_PROBLEMS) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+
+
 def _manage(site: Site, *args: str) -> None:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "REDIS_URL"))}
     env.update(
@@ -51,7 +105,7 @@ def _manage(site: Site, *args: str) -> None:
 
 
 def test_a_customer_reports_by_serial_on_a_phone_and_sees_the_order(site: Site) -> None:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import FilePayload, sync_playwright
 
     assert Path(CHROMIUM).exists(), "install Debian's chromium (make test does: apt-get install -y chromium)"
     _manage(
@@ -79,13 +133,21 @@ def test_a_customer_reports_by_serial_on_a_phone_and_sees_the_order(site: Site) 
             )
             page = phone.new_page()
             page.goto(site.url("acme.localhost", "/report/"))
-            assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+            _header_is_whole(page)
             page.fill("#id_q", "sn-phone-0001")
             page.click("text=立即查询")
             page.wait_for_selector("text=已找到设备 NO-PHONE-1")
             assert page.input_value("#id_f_machine__model") != ""  # the cascade came prefilled
+            page.fill("#id_reporter_name", "手机客户小周")
             page.fill("#id_f_fault_description", "打印机卡纸，无法打印")
             page.select_option("#id_f_service_type", "repair")
+            page.set_input_files(
+                "#id_f_photos",
+                files=[
+                    FilePayload(name="front.jpg", mimeType="image/jpeg", buffer=_jpeg((200, 30, 30))),
+                    FilePayload(name="back.jpg", mimeType="image/jpeg", buffer=_jpeg((30, 30, 200))),
+                ],
+            )
             page.click("text=登录并提交")
 
             page.wait_for_url(re.compile(r".*/login/\?next=.*"))
@@ -97,15 +159,30 @@ def test_a_customer_reports_by_serial_on_a_phone_and_sees_the_order(site: Site) 
 
             page.wait_for_url(re.compile(r".*/report/\?resume=1"))
             assert page.input_value("#id_f_fault_description") == "打印机卡纸，无法打印"
+            assert "重新添加图片" not in page.content()
+            kept = page.locator("input[name=f_photos__keep]:checked")
+            assert kept.count() == 2, "both photos are still on the form"
+            thumbs = page.locator(".thumb img")
+            for i in range(2):  # and show as thumbnails
+                assert thumbs.nth(i).evaluate("img => img.complete && img.naturalWidth > 0")
+            _header_is_whole(page)
             page.click("text=提交报修")
             page.wait_for_url(re.compile(r".*/orders/\d+/"))
             number = re.search(r"BX-\d{8}-\d{5}", page.content())
             assert number, "the order number is shown after sending"
+            shown = page.eval_on_selector_all(
+                "img[src*='/photos/']", "imgs => [...new Set(imgs.map(i => i.src))]"
+            )
+            assert len(shown) == 2, "the order has both photos"
+            assert "手机客户小周" in page.content()
 
             page.goto(site.url("acme.localhost", "/orders/"))
             page.wait_for_selector(f"text={number.group(0)}")
             assert "待接单" in page.content()
-            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+            _header_is_whole(page)
+            page.click(".langswitch button")  # English words are longer
+            page.wait_for_selector("text=Sign out")
+            _header_is_whole(page)
         except Exception:
             print(_tail(site.log))
             raise
@@ -136,6 +213,14 @@ with schema_context(schema):
     order = services.order_submit(actor=Actor.for_customer(customer), data=data)
     services.order_accept(actor=owner, order=order, note="门禁密码 4321，只给工程师")
     services.order_dispatch(actor=owner, order=order, engineer=engineer, note="门禁密码 4321，只给工程师")
+    # A second order, repaired and confirmed: the customer rates it with the stars.
+    done = services.order_submit(actor=Actor.for_customer(customer), data=data)
+    services.order_accept(actor=owner, order=done)
+    services.order_dispatch(actor=owner, order=done, engineer=engineer)
+    services.order_start(actor=Actor.for_staff(engineer), order=done)
+    services.order_submit_job_sheet(actor=Actor.for_staff(engineer), order=done, work_done="更换搓纸轮",
+                                    result="已修复")
+    services.order_confirm_completion(actor=Actor.for_customer(customer), order=done)
 """
 
 
@@ -188,6 +273,22 @@ def test_on_a_phone_the_customer_timeline_hides_staff_notes_and_tabs_use_the_gzi
             assert "BX-" in detail and "工程师小王" in detail
             assert INTERNAL_NOTE not in detail and "门禁密码" not in detail
             assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+            # Rating: tap the fourth star — four stars light up and its description shows.
+            page.goto(site.url("timeline.localhost", "/orders/?tab=completed"))
+            page.click("a.row")
+            page.wait_for_selector("[data-star-picker]")
+            page.tap("label.star[for=id_stars_3]")
+            assert page.is_checked("input[name=stars][value='4']")
+            lit = page.eval_on_selector_all(
+                "label.star", "stars => stars.map(s => getComputedStyle(s).color)"
+            )
+            assert lit[:4] == [lit[0]] * 4 and lit[4] != lit[0], lit  # stars 1–4 lit, 5 not
+            assert page.is_visible("[data-for='4']") and not page.is_visible("[data-for='5']")
+            box = page.locator("label.star").first.bounding_box()
+            assert box and box["width"] >= 44 and box["height"] >= 44  # big enough for a thumb
+            page.click("text=发表评价")
+            page.wait_for_selector("text=感谢您的评价")
         except Exception:
             print(_tail(site.log))
             raise

@@ -153,6 +153,18 @@
     window.setTimeout(poll, 500);
   }
 
+  // Rating stars: fill the stars up to the one chosen and show its description (data-stars; the
+  // radio inputs under the stars are what the form sends).
+  document.querySelectorAll("[data-star-picker]").forEach(function (picker) {
+    var show = function () {
+      var checked = picker.querySelector("input[type=radio]:checked");
+      if (checked) picker.setAttribute("data-stars", checked.value);
+      else picker.removeAttribute("data-stars");
+    };
+    picker.addEventListener("change", show);
+    show();
+  });
+
   // "Select all" checkboxes of a table.
   document.querySelectorAll("[data-check-all]").forEach(function (box) {
     var name = box.getAttribute("data-check-all");
