@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from accounts.models import Customer
 from portals.report_form import draft_of
@@ -21,6 +22,7 @@ from repair_forms.draft_photos import (
     draft_photos_discard,
     draft_photos_store,
 )
+from repair_forms.fields import DEFAULT_MAX_FILES, field_label
 from repair_forms.models import Asset, OrderPhoto
 from tenants.inputs import parse_id
 
@@ -66,7 +68,14 @@ def draft_keep(
             continue
         items = data.get(key) or []
         ids = [pk for pk in (parse_id(i) for i in items if isinstance(i, str | int)) if pk in earlier]
-        stored, errors = draft_photos_store(i for i in items if not isinstance(i, str | int))
+        room = max(0, int(definition.get("max_files", DEFAULT_MAX_FILES)) - len(ids))
+        files = [i for i in items if not isinstance(i, str | int)]
+        if len(files) > room:  # never store more than the field takes
+            refused.append(
+                _("“%(label)s” allows at most %(max)d images.")
+                % {"label": field_label(definition), "max": room + len(ids)}
+            )
+        stored, errors = draft_photos_store(files[:room])
         refused.extend(errors)
         values[key] = [*ids, *(photo.pk for photo in stored)]
         kept_ids.extend(values[key])

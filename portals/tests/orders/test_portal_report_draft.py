@@ -182,3 +182,17 @@ def test_the_hourly_job_purges_expired_draft_photos_in_every_tenant(cast: Cast, 
     assert purge_draft_photos.run() == 1
     with schema_context(actors.tenant_a.schema_name):
         assert not OrderPhoto.objects.exists()
+
+
+def test_a_draft_never_stores_more_photos_than_the_field_takes(cast: Cast, actors: Any) -> None:
+    visitor = signed_in(actors.tenant_a, None)
+    sent = visitor.post(
+        "/report/",
+        report_data(cast, asset=cast.asset.token, f_photos=[jpeg() for _ in range(8)], reporter_name="甲"),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert sent.status_code == 302
+    said = messages_of(visitor.get(sent["Location"], HTTP_ACCEPT_LANGUAGE="en"))
+    assert any("allows at most 6 images" in m for m in said)
+    with schema_context(actors.tenant_a.schema_name):
+        assert OrderPhoto.objects.count() == 6
