@@ -1,11 +1,12 @@
 """The wechatpy client of the provider's mini-program, pointed at ``settings.WECHAT_API_BASE_URL``.
 
-Its access token is shared by every worker through ``integrations.wechat.tokens`` (one locked
-refresher, as for the official account) and refreshed once on 40001/40014/42001. The mini-program
-APIs are wechatpy's ``WeChatWxa`` (``client.wxa``): ``code_to_session`` (``sns/jscode2session``,
-signed with appid + secret, no access token), ``get_wxa_code_unlimited`` and
-``send_subscribe_message``; ``phone_number`` calls ``wxa/business/getuserphonenumber`` (the
-phone-number button's ``code`` flow, newer than wechatpy 1.8).
+Its access token is kept by the same ``integrations.wechat.client.TokenClient`` as the official
+account's (shared by every worker through ``integrations.wechat.tokens``, one locked refresher) and
+refreshed once on 40001/40014/42001. The mini-program APIs are wechatpy's ``WeChatWxa``
+(``client.wxa``): ``code_to_session`` (``sns/jscode2session``, signed with appid + secret, no access
+token), ``get_wxa_code_unlimited`` and ``send_subscribe_message``; ``phone_number`` calls
+``wxa/business/getuserphonenumber`` (the phone-number button's ``code`` flow, newer than wechatpy
+1.8).
 
 Failures surface as ``WeChatClientException`` (``errcode`` None for the network), whose code
 ``integrations.miniprogram.errors.describe`` turns into words.
@@ -16,12 +17,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import requests
-from wechatpy import WeChatClient
-from wechatpy.exceptions import WeChatClientException
 
 from integrations.wechat import tokens
-from integrations.wechat.client import _checked, _http, _network_error, _NoSession, _timeout, api_base
-from integrations.wechat.errors import TOKEN_ERRORS
+from integrations.wechat.client import TokenClient, _network_error, _timeout, api_base, fetch_with_secret
 
 if TYPE_CHECKING:
     from integrations.miniprogram.models import MiniProgramAccount
@@ -29,55 +27,20 @@ if TYPE_CHECKING:
 NO_TOKEN_ENDPOINTS = ("sns/",)  # signed with appid + secret instead of an access token
 
 
-class MiniProgramClient(WeChatClient):
+class MiniProgramClient(TokenClient):
     def __init__(self, account: MiniProgramAccount) -> None:
-        super().__init__(account.appid, "", session=_NoSession(), timeout=_timeout(), auto_retry=False)
         self.account = account
-        self.secret = account.secret
-        self._http = _http()
-        self.API_BASE_URL = api_base()
+        super().__init__(account.appid, api_base(), self._fetch)
+        self.secret = account.secret  # after wechatpy's __init__, which sets it to ""
         self.wxa.API_BASE_URL = api_base()
 
     def _fetch(self) -> tokens.Fetched:
-        try:
-            response = self._http.get(
-                self.API_BASE_URL + "cgi-bin/token",
-                params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
-                timeout=_timeout(),
-            )
-        except requests.RequestException as exc:
-            raise _network_error(exc) from exc
-        result = _checked(response)
-        return tokens.Fetched(str(result["access_token"]), int(result.get("expires_in", 7200)))
-
-    @property
-    def access_token(self) -> str:
-        return tokens.get(self.appid, self._fetch)
-
-    def fetch_access_token(self) -> dict[str, Any]:
-        return {"access_token": tokens.refresh(self.appid, self._fetch, stale=tokens.peek(self.appid))}
+        return fetch_with_secret(self.appid, self.secret)
 
     def _request(self, method: str, url_or_endpoint: str, **kwargs: Any) -> Any:
         if url_or_endpoint.startswith(NO_TOKEN_ENDPOINTS):
             return self._without_token(method, url_or_endpoint, **kwargs)
-        params = dict(kwargs.pop("params", None) or {})
-        token = self.access_token
-        try:
-            return super()._request(
-                method, url_or_endpoint, params={**params, "access_token": token}, **kwargs
-            )
-        except WeChatClientException as exc:
-            if exc.errcode not in TOKEN_ERRORS:
-                raise
-        except requests.RequestException as exc:
-            raise _network_error(exc) from exc
-        token = tokens.refresh(self.appid, self._fetch, stale=token)
-        try:
-            return super()._request(
-                method, url_or_endpoint, params={**params, "access_token": token}, **kwargs
-            )
-        except requests.RequestException as exc:
-            raise _network_error(exc) from exc
+        return super()._request(method, url_or_endpoint, **kwargs)
 
     def _without_token(self, method: str, endpoint: str, **kwargs: Any) -> Any:
         kwargs.pop("api_base_url", None)

@@ -7,8 +7,9 @@
 - ``platform_component()``: our third-party platform (``WeChatComponent``), or None when the
   platform is not configured. Its component access token needs the latest verify ticket.
 
-Both refresh the token exactly once on 40001/40014/42001 and retry the call once; wechatpy's own
-retry loop (which could fetch forever) is switched off. Network failures and refusals surface as
+Both (and the mini-program's client, a ``TokenClient`` too) keep their token with one
+``TokenManager``: refreshed exactly once on 40001/40014/42001 and the call retried once; wechatpy's
+own retry loop (which could fetch forever) is switched off. Network failures and refusals surface as
 ``WeChatClientException`` (``errcode`` None for the network).
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -96,6 +98,80 @@ def _checked(response: requests.Response) -> dict[str, Any]:
     return result
 
 
+def fetch_with_secret(appid: str, secret: str) -> tokens.Fetched:
+    """``cgi-bin/token`` with appid + secret: the token of a manually connected official account or
+    of a mini-program. Raises ``WeChatClientException`` when WeChat refuses the credentials."""
+    try:
+        response = _http().get(
+            api_base() + "cgi-bin/token",
+            params={"grant_type": "client_credential", "appid": appid, "secret": secret},
+            timeout=_timeout(),
+        )
+    except requests.RequestException as exc:
+        raise _network_error(exc) from exc
+    result = _checked(response)
+    return tokens.Fetched(str(result["access_token"]), int(result.get("expires_in", 7200)))
+
+
+class TokenManager:
+    """One account's access token, as every client of ours handles it: read from the shared cache
+    of ``tokens`` (fetched by ``fetch`` under its lock when missing), sent as the query parameter
+    ``param``, and on 40001/40014/42001 refreshed exactly once and the call retried once. Network
+    failures become ``WeChatClientException`` with ``errcode`` None."""
+
+    def __init__(self, name: str, fetch: tokens.Fetcher, *, param: str = "access_token") -> None:
+        self.name = name
+        self.fetch = fetch
+        self.param = param
+
+    def current(self) -> str:
+        return tokens.get(self.name, self.fetch)
+
+    def renew(self) -> str:
+        """A new token now, replacing the cached one (wechatpy's ``fetch_access_token``)."""
+        return tokens.refresh(self.name, self.fetch, stale=tokens.peek(self.name))
+
+    def request(self, send: Callable[..., Any], method: str, url_or_endpoint: str, **kwargs: Any) -> Any:
+        """``send(method, url_or_endpoint, params=params + token, **kwargs)`` (wechatpy's
+        ``_request``); once more with a refreshed token if WeChat says the token is stale."""
+        params = dict(kwargs.pop("params", None) or {})
+        token = self.current()
+        try:
+            return send(method, url_or_endpoint, params={**params, self.param: token}, **kwargs)
+        except WeChatClientException as exc:
+            if exc.errcode not in TOKEN_ERRORS:
+                raise
+            logger.info("WeChat said %s for %s; refreshing the token once", exc.errcode, self.name)
+        except requests.RequestException as exc:
+            raise _network_error(exc) from exc
+        token = tokens.refresh(self.name, self.fetch, stale=token)
+        try:
+            return send(method, url_or_endpoint, params={**params, self.param: token}, **kwargs)
+        except requests.RequestException as exc:
+            raise _network_error(exc) from exc
+
+
+class TokenClient(WeChatClient):
+    """A ``WeChatClient`` (official account or mini-program) whose token a ``TokenManager`` keeps;
+    ``fetch`` gets a new token from WeChat."""
+
+    def __init__(self, appid: str, base_url: str, fetch: tokens.Fetcher) -> None:
+        super().__init__(appid, "", session=_NoSession(), timeout=_timeout(), auto_retry=False)
+        self._http = _http()
+        self.API_BASE_URL = base_url
+        self.token_manager = TokenManager(appid, fetch)
+
+    @property
+    def access_token(self) -> str:
+        return self.token_manager.current()
+
+    def fetch_access_token(self) -> dict[str, Any]:
+        return {"access_token": self.token_manager.renew()}
+
+    def _request(self, method: str, url_or_endpoint: str, **kwargs: Any) -> Any:
+        return self.token_manager.request(super()._request, method, url_or_endpoint, **kwargs)
+
+
 # --- Third-party platform ----------------------------------------------------------------------
 
 
@@ -124,6 +200,7 @@ class PlatformComponent(WeChatComponent):
         self._http = _http()
         self.API_BASE_URL = api_base() + "cgi-bin"
         self.PRE_AUTH_URL = str(settings.WECHAT_MP_BASE_URL).rstrip("/") + "/cgi-bin/componentloginpage"
+        self.token_manager = TokenManager(self.token_name, self._fetch, param="component_access_token")
 
     @property
     def token_name(self) -> str:
@@ -156,32 +233,14 @@ class PlatformComponent(WeChatComponent):
 
     @property
     def access_token(self) -> str:
-        return tokens.get(self.token_name, self._fetch)
+        return self.token_manager.current()
 
     def fetch_access_token(self) -> dict[str, Any]:
-        token = tokens.refresh(self.token_name, self._fetch, stale=tokens.peek(self.token_name))
-        return {"component_access_token": token}
+        return {"component_access_token": self.token_manager.renew()}
 
     def _request(self, method: str, url_or_endpoint: str, **kwargs: Any) -> Any:
-        params = dict(kwargs.pop("params", None) or {})
         kwargs.setdefault("timeout", _timeout())
-        token = self.access_token
-        try:
-            return super()._request(
-                method, url_or_endpoint, params={**params, "component_access_token": token}, **kwargs
-            )
-        except WeChatClientException as exc:
-            if exc.errcode not in TOKEN_ERRORS:
-                raise
-        except requests.RequestException as exc:
-            raise _network_error(exc) from exc
-        token = tokens.refresh(self.token_name, self._fetch, stale=token)
-        try:
-            return super()._request(
-                method, url_or_endpoint, params={**params, "component_access_token": token}, **kwargs
-            )
-        except requests.RequestException as exc:
-            raise _network_error(exc) from exc
+        return self.token_manager.request(super()._request, method, url_or_endpoint, **kwargs)
 
     def query_authorization(self, authorization_code: str) -> dict[str, Any]:
         """``api_query_auth``: the authorizer's appid, access and refresh tokens (access token kept)."""
@@ -201,12 +260,10 @@ def platform_component() -> PlatformComponent | None:
 # --- The provider's official account -----------------------------------------------------------
 
 
-class AccountClient(WeChatClient):
+class AccountClient(TokenClient):
     def __init__(self, account: WeChatAccount) -> None:
-        super().__init__(account.appid, "", session=_NoSession(), timeout=_timeout(), auto_retry=False)
         self.account = account
-        self._http = _http()
-        self.API_BASE_URL = api_base() + "cgi-bin/"
+        super().__init__(account.appid, api_base() + "cgi-bin/", self._fetch)
 
     def _fetch(self) -> tokens.Fetched:
         from integrations.models import WeChatConnection
@@ -227,23 +284,7 @@ class AccountClient(WeChatClient):
 
                 cache.delete(account_cache_key())  # the cached copy has the old refresh token
             return tokens.Fetched(str(result["authorizer_access_token"]), int(result.get("expires_in", 7200)))
-        try:
-            response = self._http.get(
-                self.API_BASE_URL + "token",
-                params={"grant_type": "client_credential", "appid": account.appid, "secret": account.secret},
-                timeout=_timeout(),
-            )
-        except requests.RequestException as exc:
-            raise _network_error(exc) from exc
-        result = _checked(response)
-        return tokens.Fetched(str(result["access_token"]), int(result.get("expires_in", 7200)))
-
-    @property
-    def access_token(self) -> str:
-        return tokens.get(self.appid, self._fetch)
-
-    def fetch_access_token(self) -> dict[str, Any]:
-        return {"access_token": tokens.refresh(self.appid, self._fetch, stale=tokens.peek(self.appid))}
+        return fetch_with_secret(account.appid, account.secret)
 
     def _handle_result(self, res: Any, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -251,27 +292,6 @@ class AccountClient(WeChatClient):
         except WeChatClientException as exc:
             count_wechat_error(exc.errcode)  # baoxiu_wechat_api_errors_total{errcode}
             raise
-
-    def _request(self, method: str, url_or_endpoint: str, **kwargs: Any) -> Any:
-        params = dict(kwargs.pop("params", None) or {})
-        token = self.access_token
-        try:
-            return super()._request(
-                method, url_or_endpoint, params={**params, "access_token": token}, **kwargs
-            )
-        except WeChatClientException as exc:
-            if exc.errcode not in TOKEN_ERRORS:
-                raise
-            logger.info("WeChat said %s for %s; refreshing the token once", exc.errcode, self.appid)
-        except requests.RequestException as exc:
-            raise _network_error(exc) from exc
-        token = tokens.refresh(self.appid, self._fetch, stale=token)
-        try:
-            return super()._request(
-                method, url_or_endpoint, params={**params, "access_token": token}, **kwargs
-            )
-        except requests.RequestException as exc:
-            raise _network_error(exc) from exc
 
 
 def account_client(account: WeChatAccount) -> AccountClient:
@@ -281,13 +301,5 @@ def account_client(account: WeChatAccount) -> AccountClient:
 def verify_credentials(*, appid: str, secret: str) -> None:
     """Ask WeChat for a token with these credentials (the manual connection's check). Raises
     ``WeChatClientException`` when WeChat refuses them."""
-    try:
-        response = _http().get(
-            api_base() + "cgi-bin/token",
-            params={"grant_type": "client_credential", "appid": appid, "secret": secret},
-            timeout=_timeout(),
-        )
-    except requests.RequestException as exc:
-        raise _network_error(exc) from exc
-    result = _checked(response)
-    tokens.store(appid, str(result["access_token"]), int(result.get("expires_in", 7200)))
+    fetched = fetch_with_secret(appid, secret)
+    tokens.store(appid, fetched.token, fetched.expires_in)
