@@ -35,11 +35,10 @@ from integrations.models import (
     Channel,
     EventDispatch,
     Notification,
-    NotificationPreference,
     NotificationStatus,
 )
-from integrations.notifications import channels, content, links
-from integrations.notifications.recipients import Recipient, channels_for, recipients_for, staff_openids
+from integrations.notifications import channels, content, fan_out, links
+from integrations.notifications.recipients import Recipient, recipients_for
 from integrations.wechat.accounts import current_provider, current_schema
 from repair_forms.models import OrderEvent, RepairOrder
 
@@ -98,20 +97,6 @@ def _context(event: OrderEvent, provider_name: str) -> content.Context:
     )
 
 
-def _languages(recipients: list[Recipient]) -> dict[tuple[str, int], str]:
-    customer_ids = [r.customer.pk for r in recipients if r.customer is not None]
-    staff_ids = [r.staff.pk for r in recipients if r.staff is not None]
-    found: dict[tuple[str, int], str] = {}
-    for pref in NotificationPreference.objects.filter(
-        Q(customer_id__in=customer_ids) | Q(staff_id__in=staff_ids)
-    ):
-        if pref.customer_id:
-            found[("customer", pref.customer_id)] = pref.language
-        elif pref.staff_id:
-            found[("staff", pref.staff_id)] = pref.language
-    return found
-
-
 def _channel_payload(channel: str, rendered: content.Rendered, ctx: content.Context) -> dict[str, Any]:
     if channel == Channel.WECHAT:
         return {"slot": rendered.slot, "wechat": rendered.wechat_data}
@@ -130,11 +115,14 @@ def _channel_payload(channel: str, rendered: content.Rendered, ctx: content.Cont
     return {}
 
 
-def _pending_ids(event_id: int) -> list[int]:
-    return list(
-        Notification.objects.filter(event_id=event_id, status=NotificationStatus.PENDING)
-        .order_by("pk")
-        .values_list("pk", flat=True)
+def _message(recipient: Recipient, language: str, *, ctx: content.Context, link: str) -> fan_out.Message:
+    rendered = content.render(recipient.kind, ctx, language=language, link=link)
+    return fan_out.Message(
+        kind=recipient.kind,
+        title=rendered.title,
+        body=rendered.body,
+        link=rendered.link,
+        payload=lambda channel: _channel_payload(channel, rendered, ctx),
     )
 
 
@@ -148,45 +136,22 @@ def notifications_fan_out(*, event_id: int) -> list[int]:
     if event is None:
         return []
     if EventDispatch.objects.filter(event_id=event_id).exists():
-        return _pending_ids(event_id)
+        return fan_out.pending_ids(event_id=event_id)
     provider = current_provider()
     host = provider.primary_host
-    recipients = recipients_for(event)
-    openids = staff_openids([r.staff.pk for r in recipients if r.staff is not None])
-    languages = _languages(recipients)
     ctx = _context(event, provider.name)
-    now = timezone.now()
-    rows: list[Notification] = []
-    for recipient in recipients:
-        language = languages.get(recipient.key, "zh-hans")
-        link = links.order_link(host=host, audience=recipient.audience, order=event.order)
-        rendered = content.render(recipient.kind, ctx, language=language, link=link)
-        for channel, address in channels_for(recipient, staff_openids=openids):
-            inapp = channel == Channel.INAPP
-            rows.append(
-                Notification(
-                    event=event,
-                    customer=recipient.customer,
-                    staff=recipient.staff,
-                    audience=recipient.audience,
-                    channel=channel,
-                    kind=recipient.kind,
-                    language=language,
-                    address=address[:254],
-                    title=rendered.title,
-                    body=rendered.body,
-                    link=rendered.link[:500],
-                    payload=_channel_payload(channel, rendered, ctx),
-                    status=NotificationStatus.SENT if inapp else NotificationStatus.PENDING,
-                    sent_at=now if inapp else None,
-                    next_attempt_at=now,
-                    created_at=now,
-                )
-            )
-    with transaction.atomic():
-        Notification.objects.bulk_create(rows, ignore_conflicts=True)
-        EventDispatch.objects.get_or_create(event=event)
-    return _pending_ids(event_id)
+    fan_out.store_notifications(
+        source={"event": event},
+        recipients=recipients_for(event),
+        message=lambda recipient, language: _message(
+            recipient,
+            language,
+            ctx=ctx,
+            link=links.order_link(host=host, audience=recipient.audience, order=event.order),
+        ),
+        mark_fanned_out=lambda: EventDispatch.objects.get_or_create(event=event),
+    )
+    return fan_out.pending_ids(event_id=event_id)
 
 
 # --- Delivery ------------------------------------------------------------------------------------
@@ -391,17 +356,12 @@ def events_not_fanned_out(
     *, now: datetime | None = None, grace_seconds: int = 60, limit: int = 500
 ) -> list[int]:
     """Order events (within the sweep horizon) that notify someone but were never fanned out."""
-    now = now or timezone.now()
-    horizon = now - timedelta(hours=_setting("NOTIFY_SWEEP_HORIZON_HOURS", 48))
-    return list(
-        OrderEvent.objects.filter(
-            created_at__gte=horizon,
-            created_at__lte=now - timedelta(seconds=grace_seconds),
-            notification_dispatch__isnull=True,
-        )
-        .exclude(notify_roles=[])
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
+    return fan_out.not_fanned_out(
+        OrderEvent.objects.all(),
+        no_one={"notify_roles": []},
+        now=now or timezone.now(),
+        grace_seconds=grace_seconds,
+        limit=limit,
     )
 
 

@@ -16,12 +16,10 @@ Who hears what:
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
 from django.db.models.signals import post_save
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -29,15 +27,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Customer, StaffMember
 from accounts.services import customer_get_or_create
-from integrations.models import (
-    Audience,
-    Channel,
-    Notification,
-    NotificationPreference,
-    NotificationStatus,
-    VisitEventDispatch,
-)
-from integrations.notifications.recipients import Recipient, channels_for, staff_openids
+from integrations.models import Audience, Channel, VisitEventDispatch
+from integrations.notifications import fan_out
+from integrations.notifications.recipients import Recipient
 from integrations.wechat import limits
 from integrations.wechat.accounts import current_provider
 from tenants.domains import portal_url
@@ -192,26 +184,16 @@ def _payload(
 # --- Fan-out -------------------------------------------------------------------------------------------
 
 
-def _languages(recipients: list[Recipient]) -> dict[tuple[str, int], str]:
-    """Each person's chosen notice language (``NotificationPreference``), as for order notices."""
-    customer_ids = [r.customer.pk for r in recipients if r.customer is not None]
-    staff_ids = [r.staff.pk for r in recipients if r.staff is not None]
-    found: dict[tuple[str, int], str] = {}
-    for pref in NotificationPreference.objects.filter(
-        Q(customer_id__in=customer_ids) | Q(staff_id__in=staff_ids)
-    ):
-        if pref.customer_id:
-            found[("customer", pref.customer_id)] = pref.language
-        elif pref.staff_id:
-            found[("staff", pref.staff_id)] = pref.language
-    return found
-
-
-def _pending_ids(event_id: int) -> list[int]:
-    return list(
-        Notification.objects.filter(visit_event_id=event_id, status=NotificationStatus.PENDING)
-        .order_by("pk")
-        .values_list("pk", flat=True)
+def _message(event: VisitEvent, recipient: Recipient, language: str, host: str) -> fan_out.Message:
+    link = _link(event, recipient, host)
+    with translation.override(language):
+        title, body = _texts(event, recipient)
+    return fan_out.Message(
+        kind=recipient.kind[:48],
+        title=title[:120],
+        body=body,
+        link=link,
+        payload=lambda channel: _payload(channel, recipient, event, title, body, link),
     )
 
 
@@ -227,59 +209,25 @@ def visit_notifications_fan_out(*, event_id: int) -> list[int]:
     if event is None:
         return []
     if VisitEventDispatch.objects.filter(visit_event_id=event_id).exists():
-        return _pending_ids(event_id)
+        return fan_out.pending_ids(visit_event_id=event_id)
     host = current_provider().primary_host
-    recipients = recipients_for_visit(event)
-    openids = staff_openids([r.staff.pk for r in recipients if r.staff is not None])
-    now = timezone.now()
-    rows: list[Notification] = []
-    languages = _languages(recipients)
-    for recipient in recipients:
-        language = languages.get(recipient.key, "zh-hans")
-        link = _link(event, recipient, host)
-        with translation.override(language):
-            title, body = _texts(event, recipient)
-        for channel, address in channels_for(recipient, staff_openids=openids):
-            inapp = channel == Channel.INAPP
-            rows.append(
-                Notification(
-                    visit_event=event,
-                    customer=recipient.customer,
-                    staff=recipient.staff,
-                    audience=recipient.audience,
-                    channel=channel,
-                    kind=recipient.kind[:48],
-                    language=language,
-                    address=address[:254],
-                    title=title[:120],
-                    body=body,
-                    link=link[:500],
-                    payload=_payload(channel, recipient, event, title, body, link),
-                    status=NotificationStatus.SENT if inapp else NotificationStatus.PENDING,
-                    sent_at=now if inapp else None,
-                    next_attempt_at=now,
-                    created_at=now,
-                )
-            )
-    with transaction.atomic():
-        Notification.objects.bulk_create(rows, ignore_conflicts=True)
-        VisitEventDispatch.objects.get_or_create(visit_event=event)
-    return _pending_ids(event_id)
+    fan_out.store_notifications(
+        source={"visit_event": event},
+        recipients=recipients_for_visit(event),
+        message=lambda recipient, language: _message(event, recipient, language, host),
+        mark_fanned_out=lambda: VisitEventDispatch.objects.get_or_create(visit_event=event),
+    )
+    return fan_out.pending_ids(visit_event_id=event_id)
 
 
 def visit_events_not_fanned_out(*, grace_seconds: int = 60, limit: int = 500) -> list[int]:
     """Visit events that notify someone but were never fanned out (for the sweeper)."""
-    now = timezone.now()
-    horizon = now - timedelta(hours=int(getattr(settings, "NOTIFY_SWEEP_HORIZON_HOURS", 48)))
-    return list(
-        VisitEvent.objects.filter(
-            created_at__gte=horizon,
-            created_at__lte=now - timedelta(seconds=grace_seconds),
-            notification_dispatch__isnull=True,
-        )
-        .exclude(notify=[])
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
+    return fan_out.not_fanned_out(
+        VisitEvent.objects.all(),
+        no_one={"notify": []},
+        now=timezone.now(),
+        grace_seconds=grace_seconds,
+        limit=limit,
     )
 
 
