@@ -74,20 +74,30 @@ def _check_operator_amount(amount_fen: int) -> None:
         raise BillingError(_("Enter an amount greater than zero."), code="invalid_amount")
 
 
-@transaction.atomic
-def account_credit(
-    *, provider: Any, amount_fen: int, reference: str, operator: Any, reason: str, now: datetime | None = None
+def _actor(operator: Any) -> str:
+    return f"operator:{_operator_name(operator)}"
+
+
+def _audited_balance_change(
+    *,
+    provider: Any,
+    action: str,
+    kind: str,
+    amount_fen: int,
+    pay_out: bool,
+    reference: str,
+    operator: Any,
+    reason: str,
+    now: datetime | None,
 ) -> LedgerEntry:
-    """Credit the balance for money received outside the gateways (e.g. a bank transfer)."""
+    """Credit ``amount_fen`` to a balance, or pay it out of it, outside the gateways, audited."""
     now = _now(now)
     _check_operator_amount(amount_fen)
-    if not (reference or "").strip():
-        raise BillingError(_("Enter the bank transfer's reference."), code="reference_required")
     account = _lock_account(provider)
     _audit(
         account=account,
         operator=operator,
-        action=AuditAction.CREDIT,
+        action=action,
         reason=reason,
         now=now,
         amount_fen=amount_fen,
@@ -95,12 +105,32 @@ def account_credit(
     )
     return _ledger_post(
         account=account,
+        kind=kind,
+        amount_fen=-amount_fen if pay_out else amount_fen,
+        actor=_actor(operator),
+        now=now,
+        reference=(reference or "").strip(),
+        note=reason,
+    )
+
+
+@transaction.atomic
+def account_credit(
+    *, provider: Any, amount_fen: int, reference: str, operator: Any, reason: str, now: datetime | None = None
+) -> LedgerEntry:
+    """Credit the balance for money received outside the gateways (e.g. a bank transfer)."""
+    if not (reference or "").strip():
+        raise BillingError(_("Enter the bank transfer's reference."), code="reference_required")
+    return _audited_balance_change(
+        provider=provider,
+        action=AuditAction.CREDIT,
         kind=LedgerKind.OPERATOR_CREDIT,
         amount_fen=amount_fen,
-        actor=f"operator:{_operator_name(operator)}",
+        pay_out=False,
+        reference=reference,
+        operator=operator,
+        reason=reason,
         now=now,
-        reference=reference.strip(),
-        note=reason,
     )
 
 
@@ -109,34 +139,21 @@ def account_refund(
     *, provider: Any, amount_fen: int, reference: str, operator: Any, reason: str, now: datetime | None = None
 ) -> LedgerEntry:
     """Pay part of the balance back to the provider (outside the gateways); never below zero."""
-    now = _now(now)
-    _check_operator_amount(amount_fen)
-    account = _lock_account(provider)
-    _audit(
-        account=account,
-        operator=operator,
+    return _audited_balance_change(
+        provider=provider,
         action=AuditAction.REFUND,
+        kind=LedgerKind.REFUND,
+        amount_fen=amount_fen,
+        pay_out=True,
+        reference=reference,
+        operator=operator,
         reason=reason,
         now=now,
-        amount_fen=amount_fen,
-        reference=reference,
-    )
-    return _ledger_post(
-        account=account,
-        kind=LedgerKind.REFUND,
-        amount_fen=-amount_fen,
-        actor=f"operator:{_operator_name(operator)}",
-        now=now,
-        reference=(reference or "").strip(),
-        note=reason,
     )
 
 
-@transaction.atomic
-def order_refund(*, order_id: int, operator: Any, reason: str, now: datetime | None = None) -> BillingOrder:
-    """Refund a paid order to the provider's balance and take back what it bought: a renewal's
-    months, an upgrade's plan; a refunded top-up leaves the balance (it must still be there)."""
-    now = _now(now)
+def _lock_order_by_id(order_id: int) -> tuple[BillingAccount, BillingOrder]:
+    """Lock an order found by id, its account first (the services' lock order)."""
     account_id = BillingOrder.objects.filter(pk=order_id).values_list("account_id", flat=True).first()
     if account_id is None:
         raise OrderNotFound(_("No such order."), code="not_found")
@@ -146,6 +163,16 @@ def order_refund(*, order_id: int, operator: Any, reason: str, now: datetime | N
         .select_related("plan", "from_plan")
         .get(pk=order_id)
     )
+    return account, order
+
+
+@transaction.atomic
+def order_refund(*, order_id: int, operator: Any, reason: str, now: datetime | None = None) -> BillingOrder:
+    """Refund a paid order and take back what it bought: a renewal's months or an upgrade's plan
+    are refunded to the balance; a top-up's money is paid back out of the balance (it must still
+    be there)."""
+    now = _now(now)
+    account, order = _lock_order_by_id(order_id)
     if order.status != OrderStatus.PAID:
         raise BillingError(_("Only a paid order can be refunded."), code="not_refundable")
     _audit(
@@ -157,29 +184,18 @@ def order_refund(*, order_id: int, operator: Any, reason: str, now: datetime | N
         order=order,
         amount_fen=order.amount_fen,
     )
-    actor = f"operator:{_operator_name(operator)}"
-    if order.kind == OrderKind.TOP_UP:
-        _ledger_post(
-            account=account,
-            kind=LedgerKind.REFUND,
-            amount_fen=-order.amount_fen,
-            actor=actor,
-            now=now,
-            order=order,
-            reference=order.number,
-            note=reason,
-        )
-    else:
-        _ledger_post(
-            account=account,
-            kind=LedgerKind.REFUND,
-            amount_fen=order.amount_fen,
-            actor=actor,
-            now=now,
-            order=order,
-            reference=order.number,
-            note=reason,
-        )
+    paid_out = order.kind == OrderKind.TOP_UP
+    _ledger_post(
+        account=account,
+        kind=LedgerKind.REFUND,
+        amount_fen=-order.amount_fen if paid_out else order.amount_fen,
+        actor=_actor(operator),
+        now=now,
+        order=order,
+        reference=order.number,
+        note=reason,
+    )
+    if not paid_out:
         if order.kind == OrderKind.RENEWAL and order.months and account.paid_until:
             account.paid_until = add_months_to_datetime(account.paid_until, -order.months)
         elif order.kind == OrderKind.UPGRADE and order.from_plan and account.plan_id == order.plan_id:
@@ -199,15 +215,7 @@ def order_mark_paid_by_transfer(
     now = _now(now)
     if not (reference or "").strip():
         raise BillingError(_("Enter the bank transfer's reference."), code="reference_required")
-    account_id = BillingOrder.objects.filter(pk=order_id).values_list("account_id", flat=True).first()
-    if account_id is None:
-        raise OrderNotFound(_("No such order."), code="not_found")
-    account = BillingAccount.objects.select_for_update(of=("self",)).select_related("plan").get(pk=account_id)
-    order = (
-        BillingOrder.objects.select_for_update(of=("self",))
-        .select_related("plan", "from_plan")
-        .get(pk=order_id)
-    )
+    account, order = _lock_order_by_id(order_id)
     if order.status == OrderStatus.PAID:
         return order
     if order.status == OrderStatus.REFUNDED:
@@ -222,13 +230,7 @@ def order_mark_paid_by_transfer(
         reference=reference,
     )
     order.payment_reference = reference.strip()[:120]
-    _apply(
-        account=account,
-        order=order,
-        method=PaymentMethod.BANK_TRANSFER,
-        now=now,
-        actor=f"operator:{_operator_name(operator)}",
-    )
+    _apply(account=account, order=order, method=PaymentMethod.BANK_TRANSFER, now=now, actor=_actor(operator))
     return order
 
 
@@ -282,32 +284,35 @@ def account_change_plan(
     return account
 
 
+def _set_suspension(
+    *, provider: Any, suspend: bool, operator: Any, reason: str, now: datetime | None
+) -> BillingAccount:
+    """Suspend an account (with the reason the provider is shown) or lift its suspension (the
+    dates then decide its state), audited."""
+    now = _now(now)
+    account = _lock_account(provider)
+    if not suspend and account.state != AccountState.SUSPENDED:
+        raise BillingError(_("This account is not suspended."), code="not_suspended")
+    action = AuditAction.SUSPEND if suspend else AuditAction.UNSUSPEND
+    _audit(account=account, operator=operator, action=action, reason=reason, now=now)
+    account.suspended_reason = reason.strip()[:200] if suspend else ""
+    account.state = AccountState.SUSPENDED if suspend else AccountState.TRIALING
+    if not suspend:
+        account.state = account.state_at(now)  # any non-suspended value above; the dates decide
+    account.state_changed_at = now
+    _save_account(account, "state", "suspended_reason", "state_changed_at")
+    return account
+
+
 @transaction.atomic
 def account_suspend(
     *, provider: Any, operator: Any, reason: str, now: datetime | None = None
 ) -> BillingAccount:
-    now = _now(now)
-    account = _lock_account(provider)
-    _audit(account=account, operator=operator, action=AuditAction.SUSPEND, reason=reason, now=now)
-    account.state = AccountState.SUSPENDED
-    account.suspended_reason = reason.strip()[:200]
-    account.state_changed_at = now
-    _save_account(account, "state", "suspended_reason", "state_changed_at")
-    return account
+    return _set_suspension(provider=provider, suspend=True, operator=operator, reason=reason, now=now)
 
 
 @transaction.atomic
 def account_unsuspend(
     *, provider: Any, operator: Any, reason: str, now: datetime | None = None
 ) -> BillingAccount:
-    now = _now(now)
-    account = _lock_account(provider)
-    if account.state != AccountState.SUSPENDED:
-        raise BillingError(_("This account is not suspended."), code="not_suspended")
-    _audit(account=account, operator=operator, action=AuditAction.UNSUSPEND, reason=reason, now=now)
-    account.state = AccountState.TRIALING  # any non-suspended value; the dates decide below
-    account.suspended_reason = ""
-    account.state = account.state_at(now)
-    account.state_changed_at = now
-    _save_account(account, "state", "suspended_reason", "state_changed_at")
-    return account
+    return _set_suspension(provider=provider, suspend=False, operator=operator, reason=reason, now=now)
