@@ -9,6 +9,7 @@ yuan, stored in fen).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -151,37 +152,45 @@ class TransferForm(ReasonForm):
     field_order = ("reference", "reason")
 
 
+class SuspendForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (written to the audit log and shown to the provider's staff)"), max_length=200
+    )
+
+
+AccountRun = Callable[[int, dict[str, Any], Any], object]
+
+
+def _balance_run(service: Callable[..., object]) -> AccountRun:
+    return lambda provider, data, operator: service(
+        provider=provider,
+        amount_fen=_fen(data["amount"]),
+        reference=data["reference"],
+        operator=operator,
+        reason=data["reason"],
+    )
+
+
+ACCOUNT_RUNS: dict[str, AccountRun] = {
+    "credit": _balance_run(services.account_credit),
+    "refund": _balance_run(services.account_refund),
+    "extend-trial": lambda provider, data, operator: services.account_extend_trial(
+        provider=provider, days=data["days"], operator=operator, reason=data["reason"]
+    ),
+    "change-plan": lambda provider, data, operator: services.account_change_plan(
+        provider=provider, plan_code=data["plan"].code, operator=operator, reason=data["reason"]
+    ),
+    "suspend": lambda provider, data, operator: services.account_suspend(
+        provider=provider, operator=operator, reason=data["reason"]
+    ),
+    "unsuspend": lambda provider, data, operator: services.account_unsuspend(
+        provider=provider, operator=operator, reason=data["reason"]
+    ),
+}
+
+
 def _account_action(name: str, form: forms.Form, account: BillingAccount, operator: Any) -> None:
-    data = form.cleaned_data
-    provider = account.provider_id
-    if name == "credit":
-        services.account_credit(
-            provider=provider,
-            amount_fen=_fen(data["amount"]),
-            reference=data["reference"],
-            operator=operator,
-            reason=data["reason"],
-        )
-    elif name == "refund":
-        services.account_refund(
-            provider=provider,
-            amount_fen=_fen(data["amount"]),
-            reference=data["reference"],
-            operator=operator,
-            reason=data["reason"],
-        )
-    elif name == "extend-trial":
-        services.account_extend_trial(
-            provider=provider, days=data["days"], operator=operator, reason=data["reason"]
-        )
-    elif name == "change-plan":
-        services.account_change_plan(
-            provider=provider, plan_code=data["plan"].code, operator=operator, reason=data["reason"]
-        )
-    elif name == "suspend":
-        services.account_suspend(provider=provider, operator=operator, reason=data["reason"])
-    elif name == "unsuspend":
-        services.account_unsuspend(provider=provider, operator=operator, reason=data["reason"])
+    ACCOUNT_RUNS[name](account.provider_id, form.cleaned_data, operator)
 
 
 ACCOUNT_ACTIONS: dict[str, tuple[type[forms.Form], Any]] = {
@@ -189,7 +198,7 @@ ACCOUNT_ACTIONS: dict[str, tuple[type[forms.Form], Any]] = {
     "refund": (RefundForm, _("Refund from balance")),
     "extend-trial": (ExtendTrialForm, _("Extend trial")),
     "change-plan": (ChangePlanForm, _("Change plan")),
-    "suspend": (ReasonForm, _("Suspend")),
+    "suspend": (SuspendForm, _("Suspend")),
     "unsuspend": (ReasonForm, _("Lift suspension")),
 }
 
@@ -359,7 +368,7 @@ class BillingOrderAdmin(_ObjectActionsMixin, admin.ModelAdmin):
         "method",
         "status",
         "amount",
-        "creator_display",
+        "creator",
         "created_at",
         "paid_at",
     )
@@ -398,6 +407,10 @@ class BillingOrderAdmin(_ObjectActionsMixin, admin.ModelAdmin):
     @admin.display(description=_("amount (¥)"), ordering="amount_fen")
     def amount(self, order: BillingOrder) -> str:
         return format_yuan(order.amount_fen)
+
+    @admin.display(description=_("created by"), ordering="creator_name")
+    def creator(self, order: BillingOrder) -> str:
+        return order.creator_display
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None

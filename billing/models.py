@@ -166,12 +166,19 @@ class LedgerKind(models.TextChoices):
 class LedgerEntry(models.Model):
     """One change of a balance, never edited. ``amount_fen`` is signed (payments are negative)."""
 
-    account = models.ForeignKey(BillingAccount, on_delete=models.PROTECT, related_name="ledger")
+    account = models.ForeignKey(
+        BillingAccount, on_delete=models.PROTECT, related_name="ledger", verbose_name=_("billing account")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=LedgerKind.choices)
     amount_fen = models.BigIntegerField(_("amount (fen)"))
     balance_after_fen = models.BigIntegerField(_("balance after (fen)"))
     order = models.ForeignKey(
-        "BillingOrder", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries"
+        "BillingOrder",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+        verbose_name=_("billing order"),
     )
     reference = models.CharField(_("reference"), max_length=120, blank=True)
     actor = models.CharField(_("by"), max_length=120)
@@ -225,7 +232,9 @@ class BillingOrder(models.Model):
     Staff live in the tenant schema, so the creator is a snapshot of their phone and name."""
 
     number = models.CharField(_("order number"), max_length=32, unique=True)
-    account = models.ForeignKey(BillingAccount, on_delete=models.PROTECT, related_name="orders")
+    account = models.ForeignKey(
+        BillingAccount, on_delete=models.PROTECT, related_name="orders", verbose_name=_("billing account")
+    )
     kind = models.CharField(_("type"), max_length=16, choices=OrderKind.choices)
     method = models.CharField(_("payment method"), max_length=20, choices=PaymentMethod.choices)
     status = models.CharField(
@@ -236,16 +245,18 @@ class BillingOrder(models.Model):
         Plan, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("plan")
     )
     months = models.PositiveSmallIntegerField(_("months"), null=True, blank=True)
-    from_plan = models.ForeignKey(Plan, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    from_plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("from plan")
+    )
     priced_until = models.DateTimeField(
         _("priced until"), null=True, blank=True, help_text=_("For upgrades: the paid-until date priced.")
     )
     creator_phone = models.CharField(_("created by (phone)"), max_length=32, blank=True)
     creator_name = models.CharField(_("created by"), max_length=80, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
-    gateway_session_id = models.CharField(max_length=255, blank=True, db_index=True)
-    gateway_url = models.CharField(max_length=500, blank=True)
-    gateway_transaction_id = models.CharField(max_length=255, blank=True)
+    gateway_session_id = models.CharField(_("gateway session"), max_length=255, blank=True, db_index=True)
+    gateway_url = models.CharField(_("gateway payment page"), max_length=500, blank=True)
+    gateway_transaction_id = models.CharField(_("gateway transaction"), max_length=255, blank=True)
     payment_reference = models.CharField(_("payment reference"), max_length=120, blank=True)
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -275,12 +286,19 @@ class WebhookSource(models.TextChoices):
 class WebhookEvent(models.Model):
     """A gateway notification already processed, by the gateway's own event id."""
 
-    source = models.CharField(max_length=16, choices=WebhookSource.choices)
-    event_id = models.CharField(max_length=255)
-    event_type = models.CharField(max_length=100, blank=True)
-    order = models.ForeignKey(BillingOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    outcome = models.CharField(max_length=200, blank=True)
-    received_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(_("source"), max_length=16, choices=WebhookSource.choices)
+    event_id = models.CharField(_("event id"), max_length=255)
+    event_type = models.CharField(_("event type"), max_length=100, blank=True)
+    order = models.ForeignKey(
+        BillingOrder,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("billing order"),
+    )
+    outcome = models.CharField(_("outcome"), max_length=200, blank=True)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
 
     class Meta:
         verbose_name = _("processed webhook event")
@@ -301,12 +319,14 @@ class ReminderKind(models.TextChoices):
 class BillingReminder(models.Model):
     """A reminder sent for one period end; the unique constraint makes each one go out once."""
 
-    account = models.ForeignKey(BillingAccount, on_delete=models.PROTECT, related_name="reminders")
-    kind = models.CharField(max_length=10, choices=ReminderKind.choices)
-    period_ends_at = models.DateTimeField()
-    created_at = models.DateTimeField(default=timezone.now)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    delivery = models.CharField(max_length=200, blank=True)
+    account = models.ForeignKey(
+        BillingAccount, on_delete=models.PROTECT, related_name="reminders", verbose_name=_("billing account")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=ReminderKind.choices)
+    period_ends_at = models.DateTimeField(_("period ends"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    delivery = models.CharField(_("delivery"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("billing reminder")
@@ -334,10 +354,24 @@ class AuditAction(models.TextChoices):
 class AuditLog(models.Model):
     """What an operator did to an account, and why. Never edited."""
 
-    account = models.ForeignKey(BillingAccount, on_delete=models.PROTECT, related_name="audit_log")
-    order = models.ForeignKey(BillingOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    account = models.ForeignKey(
+        BillingAccount, on_delete=models.PROTECT, related_name="audit_log", verbose_name=_("billing account")
+    )
+    order = models.ForeignKey(
+        BillingOrder,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("billing order"),
+    )
     operator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("operator account"),
     )
     operator_name = models.CharField(_("operator"), max_length=150)
     action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)

@@ -26,3 +26,8 @@ class SmsMessageAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# The provider list with billing columns (plan, state, dates) and repair-order counts: registered
+# here, above both tenants and billing, in place of tenants' own ProviderAdmin.
+from saas_platform import operator_providers  # noqa: E402,F401

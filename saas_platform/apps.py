@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SaasPlatformConfig(AppConfig):
     name = "saas_platform"
-    verbose_name = "Platform"
+    verbose_name = _("Platform")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
@@ -14,3 +15,7 @@ class SaasPlatformConfig(AppConfig):
         )
 
         redact.install()  # credentials in outside services' URLs and answers never reach a log line
+
+        from saas_platform.operator_labels import label_third_party_apps
+
+        label_third_party_apps()  # the operator console's sidebar in Chinese

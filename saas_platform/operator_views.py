@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from axes.models import AccessFailureLog
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -140,6 +141,7 @@ def health(request: HttpRequest) -> HttpResponse:
         request,
         "operator/health.html",
         {
+            **admin.site.each_context(request),
             "title": _("Platform health"),
             "snap": snap,
             "taken_at": datetime.fromtimestamp(snap.taken_at, tz=UTC),
@@ -193,6 +195,7 @@ def audit(request: HttpRequest) -> HttpResponse:
         request,
         "operator/audit.html",
         {
+            **admin.site.each_context(request),
             "title": _("Audit trail"),
             "providers": Provider.objects.order_by("name").only("pk", "name"),
             "provider": provider,

@@ -2,12 +2,13 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from billing import views as billing_views
 from saas_platform import internal_views, onboarding, operator_views, views
 
-admin.site.site_header = "Baoxiu 运营后台 · Operator console"
-admin.site.site_title = "Baoxiu operators"
+admin.site.site_header = _("Baoxiu operator console")
+admin.site.site_title = _("Baoxiu operators")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

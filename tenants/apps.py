@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TenantsConfig(AppConfig):
     name = "tenants"
-    verbose_name = "Providers"
+    verbose_name = _("Providers")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

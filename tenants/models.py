@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
+from django_tenants.postgresql_backend.base import _check_schema_name
 
 from tenants.dns_zone import host_record, zone_of
 from tenants.reserved import RESERVED_SUBDOMAINS
@@ -38,6 +39,10 @@ class ProviderStatus(models.TextChoices):
 class Provider(TenantMixin):
     """A service provider (服务商). Its ``name`` is unique and can never change after signup."""
 
+    # TenantMixin's field, restated only to give the operator console its label.
+    schema_name = models.CharField(
+        _("schema name"), max_length=63, unique=True, db_index=True, validators=[_check_schema_name]
+    )
     name = models.CharField(_("provider name"), max_length=80, unique=True)
     owner_phone = models.CharField(_("owner phone"), max_length=20)
     status = models.CharField(
@@ -83,8 +88,20 @@ class DomainKind(models.TextChoices):
 class Domain(DomainMixin):
     """A live hostname that routes to a provider. Requests for new ones live elsewhere."""
 
-    kind = models.CharField(max_length=16, choices=DomainKind.choices, default=DomainKind.SUBDOMAIN)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # DomainMixin's fields, restated only to give the operator console their labels.
+    domain = models.CharField(_("domain"), max_length=253, unique=True, db_index=True)
+    tenant = models.ForeignKey(
+        settings.TENANT_MODEL,
+        db_index=True,
+        related_name="domains",
+        on_delete=models.CASCADE,
+        verbose_name=_("provider"),
+    )
+    is_primary = models.BooleanField(_("primary"), default=True, db_index=True)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=DomainKind.choices, default=DomainKind.SUBDOMAIN
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("domain")
@@ -102,9 +119,13 @@ class SpareSchema(models.Model):
     fingerprint differs from the template's is stale and is never handed out.
     """
 
-    name = models.CharField(max_length=63, unique=True)
-    fingerprint = models.CharField(max_length=32, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(_("schema name"), max_length=63, unique=True)
+    fingerprint = models.CharField(_("migration fingerprint"), max_length=32, db_index=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("spare schema")
+        verbose_name_plural = _("spare schemas")
 
     def __str__(self) -> str:
         return self.name
@@ -122,7 +143,7 @@ class StaffDirectory(models.Model):
     provider = models.ForeignKey(
         Provider, on_delete=models.CASCADE, related_name="staff_directory", verbose_name=_("provider")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("staff directory entry")
