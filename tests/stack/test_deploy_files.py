@@ -105,6 +105,20 @@ def test_compose_runs_migrate_to_completion_before_the_app_and_pins_every_image(
     assert "--network" not in str(services)  # nothing host-specific
 
 
+def test_compose_healthchecks_expand_their_variables_and_the_file_suits_debians_compose() -> None:
+    """An exec-form healthcheck (``CMD``) runs without a shell, so ``$HOSTNAME`` would reach celery
+    as the literal text and the worker would always be unhealthy; a variable needs ``CMD-SHELL``.
+    Debian bookworm's docker-compose (1.29) refuses a top-level ``name:`` (the project name is -p)."""
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    assert "name" not in compose
+    for name, service in compose["services"].items():
+        test = service.get("healthcheck", {}).get("test")
+        if isinstance(test, list) and test[0] == "CMD":
+            assert not any("$" in str(part) for part in test), f"{name}: {test} is never expanded"
+    worker = compose["services"]["worker"]["healthcheck"]["test"]
+    assert worker[0] == "CMD-SHELL" and "celery@$$HOSTNAME" in worker[1]
+
+
 def test_the_image_installs_dependencies_before_the_source_and_runs_as_a_non_root_user() -> None:
     dockerfile = (DEPLOY / "Dockerfile").read_text()
     assert dockerfile.index("pip install") < dockerfile.index("COPY . .")
