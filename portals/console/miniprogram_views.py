@@ -7,13 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import CustomerCompany, StaffRole
 from accounts.selectors import provider_settings
@@ -22,36 +20,26 @@ from integrations.miniprogram import accounts as mp_accounts
 from integrations.miniprogram.codes import miniprogram_code_get, miniprogram_code_png
 from integrations.miniprogram.models import MiniProgramCode, MiniProgramCodeKind
 from integrations.miniprogram.signin import staff_bind_scene_issue
-from integrations.notifications.content import SLOTS
 from portals.access import current_staff, staff_required
+from portals.console.app_binding import (
+    AppCredentialsForm,
+    TemplateSlotsForm,
+    template_choice,
+    template_initial,
+)
+from portals.form_post import saved_or_shown
 from portals.qr import qr_response
-from portals.web import add_service_errors
 
 ADMIN = StaffRole.ADMIN
 BACK_OFFICE = (StaffRole.ADMIN, StaffRole.DISPATCHER)
 
 
-class MiniProgramConnectForm(forms.Form):
-    appid = forms.CharField(label=gettext_lazy("AppID"), max_length=32)
-    secret = forms.CharField(
-        label=gettext_lazy("AppSecret"),
-        max_length=64,
-        required=False,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text=gettext_lazy("Leave empty to keep the one already saved."),
-    )
+class MiniProgramConnectForm(AppCredentialsForm):
+    pass
 
 
-class SubscribeTemplatesForm(forms.Form):
+class SubscribeTemplatesForm(TemplateSlotsForm):
     """One subscribe message template per notification slot (same keywords as the slot's fields)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for slot in SLOTS.values():
-            keys = ", ".join(f"{key} ({label})" for key, label in slot.fields)
-            self.fields[f"template_{slot.key}"] = forms.CharField(
-                label=slot.label, max_length=64, required=False, help_text=keys
-            )
 
 
 def _code_target(kind: str) -> str:
@@ -73,31 +61,29 @@ def miniprogram_home(request: HttpRequest) -> HttpResponse:
     provider: Any = request.tenant  # type: ignore[attr-defined]
     account = mp_accounts.miniprogram_account_get()
     form = MiniProgramConnectForm(initial={"appid": account.appid})
-    templates = SubscribeTemplatesForm(
-        initial={f"template_{k}": v for k, v in (account.subscribe_template_ids or {}).items()}
-    )
+    templates = SubscribeTemplatesForm(initial=template_initial(account.subscribe_template_ids))
     action = request.POST.get("action", "")
+    done: HttpResponse | None = None
     if request.method == "POST" and action == "connect":
         form = MiniProgramConnectForm(request.POST)
-        if form.is_valid():
-            try:
-                mp_accounts.miniprogram_connect(actor=actor, provider=provider, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The mini-program is bound."))
-                return redirect("console:miniprogram")
+        done = saved_or_shown(
+            request,
+            form,
+            lambda data: mp_accounts.miniprogram_connect(actor=actor, provider=provider, **data),
+            done=_("The mini-program is bound."),
+            page="console:miniprogram",
+        )
     elif request.method == "POST" and action == "templates":
         templates = SubscribeTemplatesForm(request.POST)
-        if templates.is_valid():
-            chosen = {slot: templates.cleaned_data.get(f"template_{slot}", "") for slot in SLOTS}
-            try:
-                mp_accounts.miniprogram_templates_update(actor=actor, template_ids=chosen)
-            except ValidationError as exc:
-                add_service_errors(templates, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("console:miniprogram")
+        done = saved_or_shown(
+            request,
+            templates,
+            lambda data: mp_accounts.miniprogram_templates_update(
+                actor=actor, template_ids=template_choice(data)
+            ),
+            done=_("Saved."),
+            page="console:miniprogram",
+        )
     elif request.method == "POST" and action == "check":
         problem = mp_accounts.miniprogram_check(actor=actor)
         if problem:
@@ -120,6 +106,8 @@ def miniprogram_home(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The mini-program code is ready."))
         return redirect("console:miniprogram")
+    if done is not None:
+        return done
     codes = {c.kind: c for c in MiniProgramCode.objects.filter(kind__in=["portal", "engineer"]) if c.image}
     return render(
         request,

@@ -20,46 +20,41 @@ from django.utils.translation import gettext_lazy
 from accounts.models import StaffRole
 from integrations import crypto
 from integrations.models import MenuButtonKind, StaffWeChatBinding, WeChatConnection, WeChatMessageStyle
-from integrations.notifications.content import SLOTS
 from integrations.wechat import accounts as wechat_accounts
 from integrations.wechat import menu as wechat_menu
 from integrations.wechat.views import staff_bind_token
 from portals.access import current_staff, staff_required
+from portals.console.app_binding import (
+    AppCredentialsForm,
+    TemplateSlotsForm,
+    secret_field,
+    template_choice,
+    template_initial,
+)
+from portals.form_post import saved_or_shown
 from portals.qr import qr_response
-from portals.web import absolute_url, add_service_errors
+from portals.web import absolute_url
 
 ADMIN = StaffRole.ADMIN
 AUTH_STATE = "wechat_component_state"
 
 
-class ManualConnectForm(forms.Form):
-    appid = forms.CharField(label=gettext_lazy("AppID"), max_length=32)
-    secret = forms.CharField(
-        label=gettext_lazy("AppSecret"),
-        max_length=64,
-        required=False,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text=gettext_lazy("Leave empty to keep the one already saved."),
-    )
-    token = forms.CharField(
-        label=gettext_lazy("Token"),
+class ManualConnectForm(AppCredentialsForm):
+    token = secret_field(
+        gettext_lazy("Token"),
         max_length=32,
-        required=False,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         help_text=gettext_lazy(
             "The Token you set under Settings → Basic configuration → Server configuration."
         ),
     )
-    aes_key = forms.CharField(
-        label=gettext_lazy("EncodingAESKey"),
+    aes_key = secret_field(
+        gettext_lazy("EncodingAESKey"),
         max_length=43,
-        required=False,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         help_text=gettext_lazy("Needed for the safe (encrypted) message mode."),
     )
 
 
-class NoticeSettingsForm(forms.Form):
+class NoticeSettingsForm(TemplateSlotsForm):
     message_style = forms.ChoiceField(
         label=gettext_lazy("Notices are sent as"), choices=WeChatMessageStyle.choices
     )
@@ -78,24 +73,14 @@ class NoticeSettingsForm(forms.Form):
         help_text=gettext_lazy("Order numbers and “查询” are always answered with the order status."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for slot in SLOTS.values():
-            keys = ", ".join(f"{key} ({label})" for key, label in slot.fields)
-            self.fields[f"template_{slot.key}"] = forms.CharField(
-                label=slot.label, max_length=64, required=False, help_text=keys
-            )
-
 
 def _settings_initial(account: Any) -> dict[str, Any]:
-    initial = {
+    return {
         "message_style": account.message_style,
         "welcome_text": account.welcome_text,
         "default_reply": account.default_reply,
+        **template_initial(account.template_ids),
     }
-    for slot in SLOTS:
-        initial[f"template_{slot}"] = (account.template_ids or {}).get(slot, "")
-    return initial
 
 
 def _page(request: HttpRequest, *, manual: ManualConnectForm, notice: NoticeSettingsForm) -> HttpResponse:
@@ -127,33 +112,31 @@ def wechat_home(request: HttpRequest) -> HttpResponse:
     )
     notice = NoticeSettingsForm(initial=_settings_initial(account))
     action = request.POST.get("action", "")
+    done: HttpResponse | None = None
     if request.method == "POST" and action == "manual":
         manual = ManualConnectForm(request.POST)
-        if manual.is_valid():
-            try:
-                wechat_accounts.account_connect_manual(actor=actor, provider=provider, **manual.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(manual, exc)
-            else:
-                messages.success(request, _("The official account is connected."))
-                return redirect("console:wechat")
+        done = saved_or_shown(
+            request,
+            manual,
+            lambda data: wechat_accounts.account_connect_manual(actor=actor, provider=provider, **data),
+            done=_("The official account is connected."),
+            page="console:wechat",
+        )
     elif request.method == "POST" and action == "settings":
         notice = NoticeSettingsForm(request.POST)
-        if notice.is_valid():
-            data = notice.cleaned_data
-            try:
-                wechat_accounts.account_settings_update(
-                    actor=actor,
-                    message_style=data["message_style"],
-                    template_ids={slot: data.get(f"template_{slot}", "") for slot in SLOTS},
-                    welcome_text=data["welcome_text"],
-                    default_reply=data["default_reply"],
-                )
-            except ValidationError as exc:
-                add_service_errors(notice, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("console:wechat")
+        done = saved_or_shown(
+            request,
+            notice,
+            lambda data: wechat_accounts.account_settings_update(
+                actor=actor,
+                message_style=data["message_style"],
+                template_ids=template_choice(data),
+                welcome_text=data["welcome_text"],
+                default_reply=data["default_reply"],
+            ),
+            done=_("Saved."),
+            page="console:wechat",
+        )
     elif request.method == "POST" and action == "test":
         try:
             wechat_accounts.send_test_message(actor=actor, account=account)
@@ -166,6 +149,8 @@ def wechat_home(request: HttpRequest) -> HttpResponse:
         wechat_accounts.account_disconnect(actor=actor, provider=provider)
         messages.success(request, _("The official account is disconnected."))
         return redirect("console:wechat")
+    if done is not None:
+        return done
     return _page(request, manual=manual, notice=notice)
 
 
