@@ -4,24 +4,38 @@ application form's extra fields)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.models import StaffRole
 from portals.access import current_staff, staff_required
+from portals.form_post import saved_or_shown
 from portals.visitor_pages.access import console_feature
 from portals.visitor_pages.forms import ChainStepForm, GroupForm, UnitForm, VisitorSettingsForm
-from portals.web import add_service_errors
 from visitors import services
 from visitors.models import ApproverGroup, ChainStep, Unit
 from visitors.organisation import visitor_settings
 
 ADMIN = StaffRole.ADMIN
+
+
+SETUP_PAGE = "console:visitors-setup"
+
+
+def _edit_page(
+    request: HttpRequest, form: Form, save: Callable[[dict[str, Any]], object], *, done: str, title: str
+) -> HttpResponse:
+    """A unit / group / step form: saved (back to the setup page) or shown again with its errors."""
+    response = saved_or_shown(request, form, save, done=done, page=SETUP_PAGE)
+    if response is not None:
+        return response
+    return render(request, "portals/visitors/console/setup_form.html", {"form": form, "title": title})
 
 
 @staff_required(ADMIN)
@@ -33,18 +47,19 @@ def setup(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         initial={"walk_in_allowed": current.walk_in_allowed, "extra_fields": current.extra_fields},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.visitor_settings_update(
-                actor=current_staff(request),
-                walk_in_allowed=form.cleaned_data["walk_in_allowed"],
-                extra_fields=form.cleaned_data["extra_fields"] or [],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The visitor settings were saved."))
-            return redirect("console:visitors-setup")
+    response = saved_or_shown(
+        request,
+        form,
+        lambda data: services.visitor_settings_update(
+            actor=current_staff(request),
+            walk_in_allowed=data["walk_in_allowed"],
+            extra_fields=data["extra_fields"] or [],
+        ),
+        done=_("The visitor settings were saved."),
+        page=SETUP_PAGE,
+    )
+    if response is not None:
+        return response
     context: dict[str, Any] = {
         "form": form,
         "units": Unit.objects.select_related("head").prefetch_related("members"),
@@ -59,16 +74,13 @@ def setup(request: HttpRequest) -> HttpResponse:
 def unit_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     unit = get_object_or_404(Unit, pk=pk) if pk else None
     initial = {"name": unit.name, "head": unit.head, "members": list(unit.members.all())} if unit else None
-    form = UnitForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.unit_save(actor=current_staff(request), unit=unit, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The unit was saved."))
-            return redirect("console:visitors-setup")
-    return render(request, "portals/visitors/console/setup_form.html", {"form": form, "title": _("Unit")})
+    return _edit_page(
+        request,
+        UnitForm(request.POST or None, initial=initial),
+        lambda data: services.unit_save(actor=current_staff(request), unit=unit, **data),
+        done=_("The unit was saved."),
+        title=_("Unit"),
+    )
 
 
 @staff_required(ADMIN)
@@ -76,17 +88,12 @@ def unit_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def group_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     group = get_object_or_404(ApproverGroup, pk=pk) if pk else None
     initial = {"name": group.name, "members": list(group.members.all())} if group else None
-    form = GroupForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.group_save(actor=current_staff(request), group=group, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The group was saved."))
-            return redirect("console:visitors-setup")
-    return render(
-        request, "portals/visitors/console/setup_form.html", {"form": form, "title": _("Approver group")}
+    return _edit_page(
+        request,
+        GroupForm(request.POST or None, initial=initial),
+        lambda data: services.group_save(actor=current_staff(request), group=group, **data),
+        done=_("The group was saved."),
+        title=_("Approver group"),
     )
 
 
@@ -104,17 +111,12 @@ def step_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "condition_field": step.condition_field,
             "condition_value": step.condition_value,
         }
-    form = ChainStepForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.chain_step_save(actor=current_staff(request), step=step, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The approval step was saved."))
-            return redirect("console:visitors-setup")
-    return render(
-        request, "portals/visitors/console/setup_form.html", {"form": form, "title": _("Approval step")}
+    return _edit_page(
+        request,
+        ChainStepForm(request.POST or None, initial=initial),
+        lambda data: services.chain_step_save(actor=current_staff(request), step=step, **data),
+        done=_("The approval step was saved."),
+        title=_("Approval step"),
     )
 
 
