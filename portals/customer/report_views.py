@@ -47,6 +47,7 @@ from portals.customer.report_draft import (
     draft_drop,
     draft_get,
     draft_keep,
+    session_photo_ids,
     session_photos,
 )
 from portals.order_ui import customer_actor, lookup_asset
@@ -238,9 +239,9 @@ def _submit(request: HttpRequest) -> HttpResponse:
             reporter_name=name,
         )
     if customer is None:
-        kept = keep()
+        keep()
         messages.info(request, _("Sign in to send your report. What you typed is kept."))
-        if any(isinstance(v, list) and v for v in kept.values()):
+        if session_photo_ids(request):
             messages.info(request, _("Your photos are kept too."))
         return redirect_to_login(
             f"{reverse('portal:report')}?{urlencode({'resume': 1})}", login_url="portal:login"

@@ -196,3 +196,22 @@ def test_a_draft_never_stores_more_photos_than_the_field_takes(cast: Cast, actor
     assert any("allows at most 6 images" in m for m in said)
     with schema_context(actors.tenant_a.schema_name):
         assert OrderPhoto.objects.count() == 6
+
+
+def test_the_sign_in_page_says_the_photos_are_kept_only_when_there_are_some(cast: Cast, actors: Any) -> None:
+    with_photo = signed_in(actors.tenant_a, None)
+    sent = with_photo.post(
+        "/report/",
+        report_data(cast, asset=cast.asset.token, f_photos=jpeg(), reporter_name="甲"),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "Your photos are kept too." in messages_of(
+        with_photo.get(sent["Location"], HTTP_ACCEPT_LANGUAGE="en")
+    )
+    without = signed_in(actors.tenant_a, None)
+    sent = without.post(
+        "/report/", report_data(cast, asset=cast.asset.token, reporter_name="乙"), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "Your photos are kept too." not in messages_of(
+        without.get(sent["Location"], HTTP_ACCEPT_LANGUAGE="en")
+    )
