@@ -246,11 +246,33 @@ class LedgerInline(_ReadOnlyInline):
         return format_yuan(entry.balance_after_fen)
 
 
+DETAIL_LABELS: dict[str, Any] = {
+    "amount_fen": _("amount (¥)"),
+    "reference": _("reference"),
+    "days": _("days"),
+    "before": _("before"),
+    "after": _("after"),
+}
+
+
+def audit_details(entry: AuditLog) -> str:
+    """An audit entry's details for people: labelled, amounts in yuan (stored in fen)."""
+    parts = []
+    for key, value in (entry.details or {}).items():
+        shown = format_yuan(int(value)) if key.endswith("_fen") else value
+        parts.append(f"{DETAIL_LABELS.get(key, key)}: {shown}")
+    return "; ".join(parts) or "—"
+
+
 class AuditInline(_ReadOnlyInline):
     model = AuditLog
     fk_name = "account"
-    fields = ("created_at", "operator_name", "action", "reason", "details")
+    fields = ("created_at", "operator_name", "action", "reason", "details_shown")
     readonly_fields = fields
+
+    @admin.display(description=_("details"))
+    def details_shown(self, entry: AuditLog) -> str:
+        return audit_details(entry)
 
 
 class _ObjectActionsMixin:
@@ -462,10 +484,16 @@ class LedgerEntryAdmin(_ReadOnlyAdmin):
 
 @admin.register(AuditLog)
 class AuditLogAdmin(_ReadOnlyAdmin):
-    list_display = ("created_at", "operator_name", "action", "account", "order", "reason")
+    list_display = ("created_at", "operator_name", "action", "account", "order", "reason", "details_shown")
     list_filter = ("action",)
     list_select_related = ("account__provider", "order")
     search_fields = ("account__provider__name", "operator_name", "reason")
+    exclude = ("details",)
+    readonly_fields = ("details_shown",)
+
+    @admin.display(description=_("details"))
+    def details_shown(self, entry: AuditLog) -> str:
+        return audit_details(entry)
 
 
 @admin.register(WebhookEvent)

@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from billing.pricing import format_yuan
+
 GRACE_DAYS = 7
 TRIAL_DAYS = 15
 
@@ -194,7 +196,7 @@ class LedgerEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.amount_fen}"
+        return f"{self.get_kind_display()} ¥{format_yuan(self.amount_fen)}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -385,4 +387,4 @@ class AuditLog(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.operator_name} {self.action}"
+        return f"{self.operator_name} · {self.get_action_display()}"

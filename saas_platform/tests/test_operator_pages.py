@@ -127,3 +127,20 @@ def test_the_provider_list_reads_order_counts_in_one_statement(operator: Client,
     union = [q["sql"] for q in queries.captured_queries if "UNION ALL" in q["sql"]]
     assert len(union) == 1
     assert union[0].count("count(*)") == Provider.objects.count()  # every provider on the page
+
+
+def test_audit_and_ledger_amounts_read_in_yuan(operator: Client, actors: Any) -> None:
+    ops = get_user_model().objects.get(username="ops-console")
+    billing.account_credit(
+        provider=actors.tenant_a, amount_fen=50050, reference="ICBC-77", operator=ops, reason="对公转账"
+    )
+    for url in ("/operator/billing/auditlog/", "/operator/billing/ledgerentry/"):
+        text = _text(operator.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode())
+        assert "500.50" in text, url
+        assert "50050" not in text, url
+    account_page = _text(
+        operator.get(
+            f"/operator/billing/billingaccount/{actors.tenant_a.billing_account.pk}/change/"
+        ).content.decode()
+    )
+    assert "500.50" in account_page and "50050" not in account_page
