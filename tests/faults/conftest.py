@@ -14,6 +14,7 @@ except the one ``pg_dump`` read.
 
 from __future__ import annotations
 
+import http.client
 import json
 import subprocess
 import sys
@@ -23,9 +24,11 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import psycopg
 import pytest
@@ -33,6 +36,7 @@ from django.conf import settings
 
 from integrations.tests.fake_tencent_sms import FakeTencentSms
 from integrations.tests.fake_tencent_sms import start as start_fake_sms
+from tests.faults.faultpoint import PARK_APPLICATION, PARK_LOCK
 from tests.servers import (
     PG_BIN,
     ROOT,
@@ -47,29 +51,52 @@ from tests.servers import (
 )
 
 CSRF = "faultsfaultsfaultsfaultsfaults32"
+SUBMIT_PATH = "/api/v1/portal/orders/"
+# The fault point's request header (tests/faults/faultpoint.py): park after the order commits.
+PARK_AFTER_COMMIT = {"X-Fault-Park-After-Commit": "1"}
 ORDER_NOTICE_TEMPLATE = "2220"
 
 
 class GatedSms(FakeTencentSms):
     """The SMS fake, able to hold the n-th request (``gate_at``) unanswered and unrecorded — the
-    moment a test kills the sender — and to drop it when released, as if it never arrived."""
+    moment a test kills the sender or the database — and, when released, either to drop it as if
+    it never arrived (``deliver_held`` False) or to deliver and answer it, after the fault."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.gate_at = 0
+        self.deliver_held = False
+        self.held_message: list[tuple[str, tuple[str, ...]]] = []  # (phone, parameters) held first
         self.arrived = 0
         self.held = threading.Event()
         self.release = threading.Event()
         self.count_lock = threading.Lock()
+
+    def hold_next(self, *, deliver: bool) -> None:
+        """Hold the next request that arrives (see class docstring)."""
+        self.held.clear()
+        self.release.clear()
+        self.deliver_held = deliver
+        self.gate_at = self.arrived + 1
+
+    def open_gate(self) -> None:
+        self.gate_at = 0
+        self.release.set()  # a held request decided at arrival whether it is delivered
+        self.deliver_held = False
 
     def handle(self, headers: dict[str, str], body: bytes) -> dict[str, Any]:
         with self.count_lock:
             self.arrived += 1
             number = self.arrived
         if self.gate_at and number >= self.gate_at:
+            deliver = self.deliver_held
+            if not self.held.is_set():
+                sent = json.loads(body)
+                self.held_message = [(p, tuple(sent["TemplateParamSet"])) for p in sent["PhoneNumberSet"]]
             self.held.set()
             self.release.wait(timeout=60)
-            raise ConnectionAbortedError("dropped: the sender was killed")
+            if not deliver:
+                raise ConnectionAbortedError("dropped: the sender was killed")
         return super().handle(headers, body)
 
 
@@ -103,7 +130,7 @@ class Stack:
         with self.log.open("a") as out:
             self.web = subprocess.Popen(  # noqa: S603
                 [
-                    sys.executable, "-m", "gunicorn", "saas_platform.wsgi:application",
+                    sys.executable, "-m", "gunicorn", "tests.faults.wsgi:application",
                     "--bind", f"127.0.0.1:{self.port}", "--workers", "2", "--threads", "4",
                     "--timeout", "60", "--graceful-timeout", "2",
                 ],
@@ -166,23 +193,7 @@ class Stack:
         signed_in: bool = True,
         timeout: float = 90,
     ) -> Response:
-        sent_headers = {"Host": host or self.seed["host"], "Accept-Language": "zh-hans"}
-        cookies = [f"csrftoken={CSRF}"]
-        if signed_in and self.seed.get("session"):
-            cookies.append(f"sessionid={self.seed['session']}")
-        sent_headers["Cookie"] = "; ".join(cookies)
-        data = None
-        if body is not None:
-            data = json.dumps(body).encode()
-            sent_headers["Content-Type"] = "application/json"
-        elif form is not None:
-            from urllib.parse import urlencode
-
-            data = urlencode({"csrfmiddlewaretoken": CSRF, **form}).encode()
-            sent_headers["Content-Type"] = "application/x-www-form-urlencoded"
-        if method != "GET":
-            sent_headers["X-CSRFToken"] = CSRF
-        sent_headers.update(headers or {})
+        data, sent_headers = self._message(method, host, body, form, headers, signed_in)
         request = urllib.request.Request(
             f"http://127.0.0.1:{self.port}{path}", data=data, headers=sent_headers, method=method
         )
@@ -195,9 +206,70 @@ class Stack:
         except urllib.error.HTTPError as error:
             return Response(error.code, error.read(), time.monotonic() - started, dict(error.headers))
 
+    def _message(
+        self,
+        method: str,
+        host: str | None,
+        body: Any,
+        form: dict[str, str] | None,
+        headers: dict[str, str] | None,
+        signed_in: bool,
+    ) -> tuple[bytes | None, dict[str, str]]:
+        sent_headers = {"Host": host or self.seed["host"], "Accept-Language": "zh-hans"}
+        cookies = [f"csrftoken={CSRF}"]
+        if signed_in and self.seed.get("session"):
+            cookies.append(f"sessionid={self.seed['session']}")
+        sent_headers["Cookie"] = "; ".join(cookies)
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            sent_headers["Content-Type"] = "application/json"
+        elif form is not None:
+            data = urlencode({"csrfmiddlewaretoken": CSRF, **form}).encode()
+            sent_headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if method != "GET":
+            sent_headers["X-CSRFToken"] = CSRF
+        sent_headers.update(headers or {})
+        return data, sent_headers
+
     def submit(self, *, headers: dict[str, str] | None = None, text: str = "打印机不出纸") -> Response:
-        values = {"machine": self.seed["machine"], "fault_description": text, "service_type": "repair"}
-        return self.request("POST", "/api/v1/portal/orders/", body={"values": values}, headers=headers)
+        return self.request("POST", SUBMIT_PATH, body=self.submit_body(text), headers=headers)
+
+    def submit_body(self, text: str) -> dict[str, Any]:
+        return {
+            "values": {"machine": self.seed["machine"], "fault_description": text, "service_type": "repair"}
+        }
+
+    def submit_and_leave(self, *, text: str, headers: dict[str, str]) -> http.client.HTTPConnection:
+        """Send a submit and never read the answer: the customer's phone lost its signal. Close the
+        returned connection to hang up."""
+        data, sent_headers = self._message("POST", None, self.submit_body(text), None, headers, True)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        conn.request("POST", SUBMIT_PATH, body=data, headers=sent_headers)
+        return conn
+
+    @contextmanager
+    def parking(self) -> Iterator[Callable[[], int]]:
+        """Hold the advisory lock that requests sent with ``PARK_AFTER_COMMIT`` wait on once their
+        order has committed (``tests/faults/faultpoint.py``); yields how many wait on it now. Stopping
+        PostgreSQL ends the wait (and this connection)."""
+        conn = psycopg.connect(self.db_url.replace("postgres://", "postgresql://", 1), autocommit=True)
+        try:
+            conn.execute("SELECT pg_advisory_lock(%s)", (PARK_LOCK,))
+
+            def parked() -> int:
+                return int(
+                    self.query(
+                        "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s "
+                        "AND wait_event_type = 'Lock'",
+                        (PARK_APPLICATION,),
+                    )[0][0]
+                )
+
+            yield parked
+        finally:
+            with suppress(psycopg.Error):
+                conn.close()
 
     # --- the database ----------------------------------------------------------------------------
     def query(self, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -288,6 +360,7 @@ def stack(django_db_setup: Any) -> Iterator[Stack]:
             TENCENT_SMS_SECRET_KEY=sms.secret_key,
             TENCENT_SMS_SDK_APP_ID=sms.sdk_app_id,
             TENCENT_SMS_SIGN_NAME=sms.sign_names[0],
+            TENCENT_SMS_TIMEOUT_SECONDS="30",  # a notice may be held at the fake across a restart
             TENCENT_SMS_TEMPLATE_VERIFY_CODE="1110",
             TENCENT_SMS_TEMPLATE_ORDER_NOTICE=ORDER_NOTICE_TEMPLATE,
             TENCENT_SMS_TEMPLATE_ORDER_NOTICE_EN=ORDER_NOTICE_TEMPLATE,
@@ -326,7 +399,6 @@ def _ensure_up(stack: Stack) -> None:
         stack.cache.start()
     if stack.broker.process is None:
         stack.broker.start()
-    stack.sms.gate_at = 0
-    stack.sms.release.set()
+    stack.sms.open_gate()
     if stack.web is None or stack.web.poll() is not None:
         stack.start_web()
