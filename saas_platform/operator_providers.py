@@ -25,15 +25,26 @@ from tenants.models import Provider
 
 
 def repair_order_counts(schema_names: list[str]) -> dict[str, int]:
-    """How many repair orders each of ``schema_names`` holds (one statement for all of them)."""
+    """How many repair orders each of ``schema_names`` holds: one statement for all of them, over
+    the schemas that have the table (a provider whose provisioning failed has none; it shows no
+    count instead of breaking the list)."""
     if not schema_names:
         return {}
-    table = connection.ops.quote_name(RepairOrder._meta.db_table)
-    sql = " UNION ALL ".join(
-        f"SELECT %s, count(*) FROM {connection.ops.quote_name(name)}.{table}" for name in schema_names
-    )
+    table = RepairOrder._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(sql, schema_names)
+        cursor.execute(
+            "SELECT table_schema FROM information_schema.tables "
+            "WHERE table_name = %s AND table_schema = ANY(%s)",
+            [table, list(schema_names)],
+        )
+        present = sorted(str(row[0]) for row in cursor.fetchall())
+        if not present:
+            return {}
+        quoted = connection.ops.quote_name(table)
+        sql = " UNION ALL ".join(
+            f"SELECT %s, count(*) FROM {connection.ops.quote_name(name)}.{quoted}" for name in present
+        )
+        cursor.execute(sql, present)
         return {str(name): int(count) for name, count in cursor.fetchall()}
 
 

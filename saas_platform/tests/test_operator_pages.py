@@ -144,3 +144,10 @@ def test_audit_and_ledger_amounts_read_in_yuan(operator: Client, actors: Any) ->
         ).content.decode()
     )
     assert "500.50" in account_page and "50050" not in account_page
+
+
+def test_a_provider_without_a_schema_does_not_break_the_list(operator: Client, actors: Any) -> None:
+    from saas_platform.operator_providers import repair_order_counts
+
+    counts = repair_order_counts([actors.tenant_a.schema_name, "t_never_provisioned"])
+    assert set(counts) == {actors.tenant_a.schema_name}
