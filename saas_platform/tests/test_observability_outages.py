@@ -39,7 +39,7 @@ def redis_cache() -> Iterator[RedisServer]:
     server.stop()
     from tenants.cache_backend import _Outage
 
-    _Outage.answered()  # the outage we caused is over for the next test
+    _Outage.reset()  # the outage we caused (and the writes it dropped) is over for the next test
 
 
 def test_readiness_fails_when_redis_stops_while_liveness_stays_up(db: Any, redis_cache: RedisServer) -> None:
