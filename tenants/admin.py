@@ -41,9 +41,11 @@ class ReasonForm(forms.Form):
         help_text=_("Kept with the change; the provider sees it where it concerns them."),
     )
 
-    def __init__(self, *args: Any, required: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, required: bool = True, help_text: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["reason"].required = required
+        if help_text is not None:
+            self.fields["reason"].help_text = help_text
 
 
 def reason_step(
@@ -55,10 +57,13 @@ def reason_step(
     title: str,
     button: str,
     required: bool = True,
+    help_text: Any = None,
 ) -> tuple[str | None, HttpResponse | None]:
     """The small form between choosing an action and applying it: (reason, None) once submitted,
     else (None, the page asking for the reason)."""
-    form = ReasonForm(request.POST if "apply" in request.POST else None, required=required)
+    form = ReasonForm(
+        request.POST if "apply" in request.POST else None, required=required, help_text=help_text
+    )
     if "apply" in request.POST and form.is_valid():
         return form.cleaned_data["reason"].strip(), None
     context = {
@@ -132,6 +137,10 @@ class ProviderAdmin(admin.ModelAdmin):
             action="suspend",
             title=gettext("Suspend providers"),
             button=gettext("Suspend"),
+            help_text=gettext(
+                "Shown on the provider's paused portal and console, with the platform's contact: "
+                "its staff and its customers read it."
+            ),
         )
         if page is not None:
             return page

@@ -151,3 +151,14 @@ def test_a_provider_without_a_schema_does_not_break_the_list(operator: Client, a
 
     counts = repair_order_counts([actors.tenant_a.schema_name, "t_never_provisioned"])
     assert set(counts) == {actors.tenant_a.schema_name}
+
+
+def test_the_suspend_form_says_who_reads_the_reason(operator: Client, actors: Any) -> None:
+    from django.contrib.admin import helpers
+
+    form = operator.post(
+        PROVIDERS,
+        {"action": "suspend", helpers.ACTION_CHECKBOX_NAME: [actors.tenant_a.pk]},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert "其员工和客户都能看到" in form.content.decode()
