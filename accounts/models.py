@@ -97,6 +97,10 @@ class ProviderProfile(models.Model):
         transaction.on_commit(lambda: cache.delete(key))
 
 
+# The per-tenant cache entry (``tenants.tenant_cache``) of ``selectors.provider_settings``.
+SETTINGS_CACHE = "provider-settings"
+
+
 def profile_cache_key() -> str:
     """The portal home shows the profile on every visit, so it is cached per tenant schema."""
     return f"accounts:provider-profile:v1:{getattr(connection, 'schema_name', '')}"
@@ -131,6 +135,12 @@ class ProviderSettings(models.Model):
 
     def __str__(self) -> str:
         return "settings"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from tenants.tenant_cache import forget
+
+        super().save(*args, **kwargs)
+        forget(SETTINGS_CACHE)  # ``selectors.provider_settings``
 
 
 class CustomerCompany(models.Model):

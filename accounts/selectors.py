@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from accounts.models import (
+    SETTINGS_CACHE,
     Customer,
     CustomerCompany,
     ProviderProfile,
@@ -16,6 +17,8 @@ from accounts.models import (
     StaffStatus,
     profile_cache_key,
 )
+from accounts.signed_in import CUSTOMER_ATTR, UNKNOWN
+from tenants.tenant_cache import cached_for_tenant
 
 
 def staff_for_user(*, user: Any) -> StaffMember | None:
@@ -27,11 +30,20 @@ def staff_for_user(*, user: Any) -> StaffMember | None:
 def customer_for_user(*, user: Any) -> Customer | None:
     if not getattr(user, "is_authenticated", False):
         return None
+    known = getattr(user, CUSTOMER_ATTR, UNKNOWN)  # loaded with the request's user (signed_in)
+    if known is not UNKNOWN:
+        return known
     return Customer.objects.select_related("company").filter(user_id=user.pk).first()
 
 
 def provider_settings() -> ProviderSettings:
-    """The active tenant's settings (the seeder creates the row; created here if ever missing)."""
+    """The active tenant's settings (the seeder creates the row; created here if ever missing).
+    Read on most pages and every submit's answer, so through the per-tenant cache; saving the row
+    (``ProviderSettings.save``) forgets it. Writers lock the row themselves, never this copy."""
+    return cached_for_tenant(SETTINGS_CACHE, _provider_settings_row)
+
+
+def _provider_settings_row() -> ProviderSettings:
     return ProviderSettings.objects.get_or_create(pk=1)[0]
 
 

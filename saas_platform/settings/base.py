@@ -96,7 +96,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "portals.api.method_override.MethodOverrideMiddleware",  # wx.request has no PATCH: POST + override
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.signed_in.CachedAuthenticationMiddleware",  # user + customer from the cache, per tenant
     "integrations.wechat.middleware.WeChatSilentLoginMiddleware",  # portal inside WeChat: silent sign-in
     "billing.middleware.ExpiredReadOnlyMiddleware",  # console read-only once billing expired
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -46,11 +46,13 @@ def expire_billing(provider: Any) -> None:
 
 def set_provider(provider: Any, **values: Any) -> None:
     """Change the provider's service settings (ratings, free-form reporting, SLA and urge hours)."""
-    from accounts.models import ProviderSettings
+    from accounts.models import SETTINGS_CACHE, ProviderSettings
+    from tenants.tenant_cache import forget
 
     with schema_context(provider.schema_name):
         ProviderSettings.objects.get_or_create(pk=1)
         ProviderSettings.objects.filter(pk=1).update(**values)
+        forget(SETTINGS_CACHE)  # an update() bypasses the model's save, which forgets it
 
 
 def report_data(cast: Any, **overrides: Any) -> dict[str, Any]:
