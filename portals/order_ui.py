@@ -21,7 +21,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Customer, StaffMember, StaffRole
-from accounts.selectors import provider_profile, provider_settings
+from accounts.selectors import (
+    provider_profile,
+    provider_profile_cached,
+    provider_settings,
+)
 from accounts.validators import tel_href
 from repair_forms import lifecycle, sla
 from repair_forms.fields import CORE_KEYS, field_label, localized
@@ -53,6 +57,7 @@ from repair_forms.selectors import (
     order_work_orders,
     urge_available_at,
 )
+from repair_forms.services import SubmittedOrder
 
 S = OrderStatus
 OFFICE_ROLES = (StaffRole.ADMIN, StaffRole.DISPATCHER, StaffRole.SUPERVISOR)
@@ -221,7 +226,10 @@ def _event_details(event: OrderEvent) -> list[tuple[str, str]]:
     return [(label, value) for label, value in details if value]
 
 
-def timeline_entries(events: list[OrderEvent]) -> list[TimelineEntry]:
+def timeline_entries(
+    events: list[OrderEvent], *, photos: dict[int, list[OrderPhoto]] | None = None
+) -> list[TimelineEntry]:
+    """``photos``: each event's photos when the caller has them (else ``event.photos``, prefetched)."""
     entries = []
     for event in events:
         changed = bool(event.to_status) and event.to_status != event.from_status
@@ -235,7 +243,7 @@ def timeline_entries(events: list[OrderEvent]) -> list[TimelineEntry]:
                 status=status_label(event.to_status) if changed else "",
                 note=event.note,
                 details=_event_details(event),
-                photos=list(event.photos.all()),
+                photos=photos[event.pk] if photos is not None else list(event.photos.all()),
                 internal=event.visibility == EventVisibility.INTERNAL,
             )
         )
@@ -432,6 +440,55 @@ def order_view(*, actor: Actor, order: RepairOrder, now: datetime | None = None)
         star_descriptions=dict(settings.star_descriptions or {}),
         rating_tags=list(settings.rating_tags or []),
     )
+
+
+def submitted_order_view(
+    *, actor: Actor, submitted: SubmittedOrder, now: datetime | None = None
+) -> OrderView:
+    """``order_view`` of an order ``actor`` has just filed, built from what the submit wrote instead
+    of reading it back: one event (``submit``), the report photos, no work order, suspension or
+    rating yet. Settings and profile come from the per-tenant cache, so answering the submit costs
+    no database round trip (``portals.tests.orders.test_submit_round_trips`` checks the answer is
+    the order's page as a later read shows it)."""
+    now = now or timezone.now()
+    order, event = submitted.order, submitted.event
+    settings = provider_settings()  # from the per-tenant cache
+    profile = provider_profile_cached()
+    visible = actor.is_staff or event.visibility == EventVisibility.PUBLIC
+    if visible and not actor.is_staff:
+        event.note = event.customer_note  # as ``order_timeline`` hands it to a customer
+    _remember_photos(order, submitted.photos)
+    photos = [p for p in submitted.photos if p.event_id == event.pk]
+    entries = timeline_entries([event], photos={event.pk: photos}) if visible else []
+    return OrderView(
+        order=order,
+        actor=actor,
+        fields=order_fields(order),
+        timeline=entries,
+        actions=order_actions(actor=actor, order=order, now=now),
+        report_photos=[p for p in submitted.photos if p.kind == PhotoKind.REPORT],
+        work_orders=[],
+        suspensions=[],
+        rating=None,
+        waiting=sla.format_duration(sla.waiting_duration(order, now)),
+        repair=sla.format_duration(sla.repair_duration(order, now)),
+        suspended="",
+        urge_at=urge_available_at(order=order),
+        repair_centre_phone=profile.contact_phone,
+        repair_centre_tel=tel_href(profile.contact_phone),
+        star_descriptions=dict(settings.star_descriptions or {}),
+        rating_tags=list(settings.rating_tags or []),
+    )
+
+
+def _remember_photos(order: RepairOrder, photos: list[OrderPhoto]) -> None:
+    """Make ``order.photos.all()`` answer ``photos`` (the ones just attached, all of them) as if
+    they had been prefetched, so what reads it (the API's form values) does not query again."""
+    known = OrderPhoto.objects.filter(order=order)  # never evaluated: its result is given
+    known._result_cache = list(photos)
+    known._prefetch_done = True  # type: ignore[attr-defined]
+    cache = getattr(order, "_prefetched_objects_cache", {})
+    order._prefetched_objects_cache = {**cache, "photos": known}  # type: ignore[attr-defined]
 
 
 def order_for(actor: Actor, pk: int) -> RepairOrder:

@@ -38,9 +38,11 @@ from repair_forms.services.engineer import (
     order_submit_job_sheet,
 )
 from repair_forms.services.reporter import (
+    SubmittedOrder,
     order_cancel,
     order_edit,
     order_submit,
+    order_submit_recorded,
     order_urge,
 )
 from repair_forms.services.system import (
@@ -55,6 +57,7 @@ __all__ = [
     "EXTERNAL_SYNC_SERVICES",
     "MAX_NOTE",
     "MAX_REASON",
+    "SubmittedOrder",
     "external_transition_for",
     "order_accept",
     "order_add_note",
@@ -74,5 +77,6 @@ __all__ = [
     "order_start",
     "order_submit",
     "order_submit_job_sheet",
+    "order_submit_recorded",
     "order_urge",
 ]

@@ -105,13 +105,41 @@ def _event(
     """Append the order's event. A staff note on a ``staff_note`` transition (accept, dispatch,
     suspension approval, resume) is staff-only unless its writer chose to show it to the customer;
     every other note is as visible as its event."""
+    event = _new_event(
+        order,
+        name,
+        actor,
+        from_status=from_status,
+        note=note,
+        payload=payload,
+        now=now,
+        notify=notify,
+        note_visible_to_customer=note_visible_to_customer,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def _new_event(
+    order: RepairOrder,
+    name: str,
+    actor: Actor,
+    *,
+    from_status: str,
+    note: str = "",
+    payload: dict[str, Any] | None = None,
+    now: datetime | None = None,
+    notify: Sequence[str] | None = None,
+    note_visible_to_customer: bool = False,
+) -> OrderEvent:
+    """The event ``_event`` appends, not saved yet (a submit inserts it with its order)."""
     transition = lifecycle.TRANSITIONS[name]
     data = dict(payload or {})
     data.update(_event_extra.get() or {})
     note_for_customer = not (
         transition.staff_note and actor.is_staff and note and not note_visible_to_customer
     )
-    return OrderEvent.objects.create(
+    return OrderEvent(
         order=order,
         transition=name,
         actor_kind=actor.kind,

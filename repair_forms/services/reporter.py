@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,7 +26,7 @@ from repair_forms.models import (
     RepairOrder,
     Urge,
 )
-from repair_forms.numbering import next_order_number
+from repair_forms.numbering import insert_numbered_order
 from repair_forms.photos import PreparedImage, attach_photos, resolve_photos
 from repair_forms.services._common import (
     EDITABLE_COLUMNS,
@@ -33,6 +34,7 @@ from repair_forms.services._common import (
     _apply_status,
     _event,
     _lock,
+    _new_event,
     _now,
     _save,
     _text,
@@ -68,7 +70,16 @@ def _resolve_images(cleaned: CleanedSubmission, actor: Actor) -> dict[str, list[
     return {key: resolve_photos(items, actor=actor) for key, items in cleaned.images.items() if items}
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class SubmittedOrder:
+    """What a submit wrote: the order, its ``submit`` event and the report photos attached to both.
+    Enough to answer the submitter without reading any of it back (the API's 201 body)."""
+
+    order: RepairOrder
+    event: OrderEvent
+    photos: list[OrderPhoto] = field(default_factory=list)
+
+
 def order_submit(
     *,
     actor: Actor,
@@ -82,6 +93,21 @@ def order_submit(
     ``asset``: the machine the customer came from (QR label or a lookup). Without one, the serial /
     machine number typed in the form is looked up; if nothing matches, the report is free-form,
     which the provider may have switched off."""
+    return order_submit_recorded(
+        actor=actor, data=data, template_version=template_version, asset=asset, now=now
+    ).order
+
+
+@transaction.atomic
+def order_submit_recorded(
+    *,
+    actor: Actor,
+    data: Mapping[str, Any],
+    template_version: FormTemplateVersion | None = None,
+    asset: Asset | None = None,
+    now: datetime | None = None,
+) -> SubmittedOrder:
+    """``order_submit``, answering everything it wrote (``SubmittedOrder``)."""
     from repair_forms.selectors import asset_form_values, asset_lookup
 
     now = _now(now)
@@ -113,7 +139,6 @@ def order_submit(
         _fill_from_asset(core, asset)
     images = _resolve_images(cleaned, actor)
     order = RepairOrder(
-        number=next_order_number(now),
         status=S.SUBMITTED,
         template_version=version,
         reporter=customer,
@@ -129,8 +154,7 @@ def order_submit(
             setattr(order, column, core[column])
     order.contact_name = order.contact_name or customer.name
     order.contact_phone = order.contact_phone or customer.phone
-    order.save()
-    event = _event(
+    event = _new_event(
         order,
         "submit",
         actor,
@@ -138,8 +162,10 @@ def order_submit(
         now=now,
         payload={"template_version": version.pk, "asset": asset.pk if asset else None},
     )
-    _store_images(order, images, actor=actor, event=event)
-    return order
+    # The day's next number, the order and its event: one statement (``numbering``).
+    insert_numbered_order(order, event, now)
+    photos = _store_images(order, images, actor=actor, event=event)
+    return SubmittedOrder(order=order, event=event, photos=photos)
 
 
 def _store_images(
@@ -148,15 +174,19 @@ def _store_images(
     *,
     actor: Actor,
     event: OrderEvent,
-) -> None:
+) -> list[OrderPhoto]:
+    """Attach the resolved images to ``order`` and ``event``; the photos attached, by id."""
     extra_changed = False
+    attached: list[OrderPhoto] = []
     for key, items in images.items():
         photos = attach_photos(items, kind=PhotoKind.REPORT, actor=actor, order=order, event=event)
+        attached.extend(photos)
         if key not in CORE_KEYS:
             order.extra[key] = [p.pk for p in photos]
             extra_changed = True
     if extra_changed:
         order.save(update_fields=["extra", "updated_at"])
+    return sorted(attached, key=lambda p: p.pk)
 
 
 def _display(value: Any) -> Any:

@@ -12,13 +12,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection as _connection
 from django.db import connections, transaction
+from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from accounts.services import customer_get_or_create
 from repair_forms import services
 from repair_forms.form_templates import builtin_templates_ensure
 from repair_forms.lifecycle import Actor
-from repair_forms.models import FormTemplate, RepairOrder
+from repair_forms.models import FormTemplate, NumberCounter, RepairOrder
 from repair_forms.numbering import next_order_number, next_work_order_number
 from repair_forms.tests.helpers import Cast, drive
 from tenants.schema_clone import clone_schema, qn
@@ -62,6 +63,24 @@ def test_a_rolled_back_submit_gives_its_number_to_the_next(cast: Cast) -> None:
         raise RuntimeError("the request failed after the order was written")
     second = services.order_submit(actor=reporter, data=cast.form_data())
     assert int(second.number[-5:]) == int(first.number[-5:]) + 1
+
+
+def test_a_submit_takes_its_number_in_the_statement_that_inserts_it(cast: Cast) -> None:
+    """Number, order and event are one statement; the number is the counter's next, written as
+    ``next_order_number`` writes it (five digits at least, more past 99999)."""
+    reporter = Actor.for_customer(cast.reporter)
+    day = datetime(2026, 7, 1, 10, 0, tzinfo=SHANGHAI)
+    first = services.order_submit(actor=reporter, data=cast.form_data(), now=day)
+    assert first.number == "BX-20260701-00001"
+    NumberCounter.objects.filter(kind="order", day=day.date()).update(last=99_999)
+    with CaptureQueriesContext(_connection) as ctx:
+        submitted = services.order_submit_recorded(actor=reporter, data=cast.form_data(), now=day)
+    assert submitted.order.number == "BX-20260701-100000"
+    saved = RepairOrder.objects.get(pk=submitted.order.pk)
+    assert saved.number == submitted.order.number and saved.submitted_at == day
+    assert saved.events.get().pk == submitted.event.pk
+    inserts = [q["sql"] for q in ctx.captured_queries if "INSERT" in q["sql"]]
+    assert len(inserts) == 1 and inserts[0].startswith("WITH taken AS")
 
 
 def test_work_orders_are_numbered_on_dispatch_and_reassign(cast: Cast) -> None:

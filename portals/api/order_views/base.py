@@ -24,7 +24,7 @@ from portals.api import order_serializers as s
 from portals.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from portals.api.order_data import ItemLabels, order_detail, order_item, photo_data
 from portals.engineer.maps import route_link_for
-from portals.order_ui import order_for, order_page, order_view, refusal_status
+from portals.order_ui import OrderView, order_for, order_page, order_view, refusal_status
 from repair_forms.lifecycle import Actor, TransitionNotAllowed
 from repair_forms.models import PhotoKind, RepairOrder
 from repair_forms.photos import photo_upload
@@ -115,7 +115,10 @@ class OrderAPIView(APIView):
         return order_for(self.actor(), pk)
 
     def detail(self, order: RepairOrder) -> dict[str, Any]:
-        view = order_view(actor=self.actor(), order=order)
+        return self.detail_of(order_view(actor=self.actor(), order=order))
+
+    def detail_of(self, view: OrderView) -> dict[str, Any]:
+        order = view.order
         route = route_link_for(order) if self.actor().role == StaffRole.ENGINEER else ""
         return s.OrderDetailSerializer(
             order_detail(view, photo_route=self.photo_route, route_link=route)

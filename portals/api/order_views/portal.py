@@ -26,7 +26,7 @@ from portals.api.order_views.base import (
     _step,
 )
 from portals.asset_lookup import lookup_allowed, lookup_values
-from portals.order_ui import lookup_asset
+from portals.order_ui import lookup_asset, submitted_order_view
 from repair_forms import services
 from repair_forms.form_templates import default_template_version, template_json
 from repair_forms.selectors import (
@@ -145,8 +145,10 @@ class PortalOrdersView(OrderAPIView):
             asset = asset_by_token(data["asset"])
             if asset is None:
                 raise DjangoValidationError({"asset": [_("This machine label is no longer valid.")]})
-        order = services.order_submit(actor=self.actor(), data=data["values"], asset=asset)
-        return Response(self.detail(self.order(order.pk)), status=status.HTTP_201_CREATED)
+        submitted = services.order_submit_recorded(actor=self.actor(), data=data["values"], asset=asset)
+        # The answer is built from what was just written, not read back after the commit.
+        view = submitted_order_view(actor=self.actor(), submitted=submitted)
+        return Response(self.detail_of(view), status=status.HTTP_201_CREATED)
 
 
 class PortalOrderView(OrderAPIView):
