@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -47,7 +47,7 @@ from repair_forms.models import (
 )
 from repair_forms.numbering import NUMBERING_TZ
 from repair_forms.queues import QUEUES, queue_filter
-from repair_forms.search import search_orders
+from repair_forms.search import first_matches, search_orders
 from repair_forms.status_words import TAB_STATUSES
 
 S = OrderStatus
@@ -279,7 +279,10 @@ def order_list(
     """A page of orders the actor may see, newest first, with brand/category/model/company/reporter/
     engineer loaded (one query). ``next_cursor`` is None on the last page."""
     limit = max(1, min(limit, MAX_PAGE))
-    orders = apply_filters(orders_visible_to(actor), filters or OrderFilters())
+    filters = filters or OrderFilters()
+    # The search box is applied last, to the filtered rows after the cursor, and reads only as
+    # far as the page's limit + 1 matches (``search.first_matches``).
+    orders = apply_filters(orders_visible_to(actor), replace(filters, q=None))
     if cursor:
         stamp, pk = decode_cursor(cursor)
         # A row comparison (not "a < x OR (a = x AND b < y)") lets PostgreSQL start the index scan
@@ -288,6 +291,8 @@ def order_list(
         orders = orders.extra(  # noqa: S610
             where=[f'("{table}"."submitted_at", "{table}"."id") < (%s, %s)'], params=[stamp, pk]
         )
+    if filters.q and filters.q.strip():
+        orders = first_matches(orders, filters.q, limit + 1)
     rows = list(orders.select_related(*LIST_RELATED).order_by("-submitted_at", "-id")[: limit + 1])
     next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return OrderPage(items=rows[:limit], next_cursor=next_cursor)

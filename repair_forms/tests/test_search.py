@@ -65,6 +65,11 @@ def test_a_reporters_name_and_a_two_character_fault_word_are_found(
     assert _numbers(cast, "蓝屏") == {filed["blue_screen"].number}
     assert _numbers(cast, "张小姐 蓝屏") == {filed["blue_screen"].number}
     assert _numbers(cast, "张小姐 卡纸") == set()
+    # One character, and two whose characters are each somewhere but never side by side.
+    found = _numbers(cast, "张")
+    assert {filed["blue_screen"].number, filed["printer"].number} <= found  # 张小姐, 报修人小张
+    assert filed["fourth"].number not in found
+    assert _numbers(cast, "打纸") == set()
 
 
 def test_a_fragment_of_the_order_number_is_found(cast: Cast, filed: dict[str, RepairOrder]) -> None:
@@ -120,7 +125,8 @@ def _trigram_index_exists() -> bool:
 
 
 def test_the_search_is_answered_from_the_search_indexes(cast: Cast, filed: dict[str, RepairOrder]) -> None:
-    assert "order_search_chars" in _plan("蓝屏")
+    assert "order_search_grams" in _plan("蓝屏")
+    assert "order_search_grams" in _plan("张")
     # The trigram index exists wherever PostgreSQL has pg_trgm (every server; not the embedded
     # pgserver of `make run`, where the same LIKE filter runs without it).
     with connection.cursor() as cursor:
@@ -134,3 +140,49 @@ def test_the_search_is_answered_from_the_search_indexes(cast: Cast, filed: dict[
 def test_the_migration_indexes_exactly_the_expression_the_search_filters_on() -> None:
     migration = importlib.import_module("repair_forms.migrations.0005_order_search_trigram")
     assert migration.SEARCH_DOCUMENT_SQL == search.SEARCH_DOCUMENT_SQL
+    grams = importlib.import_module("repair_forms.migrations.0007_search_grams_index")
+    assert grams.SEARCH_GRAMS_SQL == search.SEARCH_GRAMS_SQL
+
+
+@pytest.mark.parametrize("window", [search.WINDOW, 1])
+def test_pages_of_a_search_follow_the_list_order_whichever_way_each_order_matches(
+    cast: Cast, window: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A list page of a search is read from the newest rows first, then (when too few of them
+    match; a window of 1 forces it) from the search indexes: paging 2 at a time must give exactly
+    the full result, newest first, whichever way each order matched (its text, its reporter, the
+    company), and a second word still narrows every page."""
+    monkeypatch.setattr(search, "WINDOW", window)
+    start = timezone.now() - timedelta(days=2)
+    zhang = customer_get_or_create(phone="13912345678", name="张小姐")
+    who = [cast.reporter, cast.loner, zhang]  # company member, no company (text match), a person
+    texts = ["卡纸", "芒果味的打印机 卡纸", "卡纸"]
+    for minute in range(9):
+        services.order_submit(
+            actor=Actor.for_customer(who[minute % 3]),
+            data=cast.form_data(fault_description=texts[minute % 3], notes="" if minute % 3 != 2 else "芒果"),
+            now=start + timedelta(minutes=minute),
+        )
+    services.order_submit(
+        actor=Actor.for_customer(cast.loner), data=cast.form_data(fault_description="不相干"), now=start
+    )
+
+    def pages(text: str) -> list[str]:
+        numbers: list[str] = []
+        cursor = None
+        while True:
+            page = order_list(actor=cast.actor("admin"), filters=OrderFilters(q=text), cursor=cursor, limit=2)
+            numbers += [o.number for o in page.items]
+            if page.next_cursor is None:
+                return numbers
+            cursor = page.next_cursor
+
+    everything = [
+        o.number
+        for o in search.search_orders(RepairOrder.objects.all(), "芒果").order_by("-submitted_at", "-id")
+    ]
+    assert len(everything) == 9
+    assert pages("芒果") == everything
+    # Two words: "芒果 卡纸" is every one of the nine (each has 卡纸), "芒果 打印机" only the loner's.
+    assert pages("芒果 卡纸") == everything
+    assert pages("芒果 打印机") == [n for i, n in enumerate(reversed(everything)) if i % 3 == 1][::-1]
