@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
+import queue
 import subprocess
 import sys
 import tempfile
@@ -37,6 +39,7 @@ from django.conf import settings
 from integrations.tests.fake_tencent_sms import FakeTencentSms
 from integrations.tests.fake_tencent_sms import start as start_fake_sms
 from tests.faults.faultpoint import PARK_APPLICATION, PARK_LOCK
+from tests.faults.shell import REPLY as SHELL_REPLY
 from tests.servers import (
     PG_BIN,
     ROOT,
@@ -124,9 +127,12 @@ class Stack:
     port: int = field(default_factory=free_port)
     web: subprocess.Popen[bytes] | None = None
     worker: subprocess.Popen[bytes] | None = None
+    shell: subprocess.Popen[str] | None = None
+    shell_replies: queue.Queue[dict[str, str]] = field(default_factory=queue.Queue)
+    shell_lock: threading.Lock = field(default_factory=threading.Lock)
 
     # --- processes -------------------------------------------------------------------------------
-    def start_web(self) -> None:
+    def start_web(self, *, wait: bool = True) -> None:
         with self.log.open("a") as out:
             self.web = subprocess.Popen(  # noqa: S603
                 [
@@ -136,11 +142,16 @@ class Stack:
                 ],
                 cwd=ROOT, env=self.env, stdout=out, stderr=out,
             )  # fmt: skip
+        if wait:
+            self.wait_web()
+
+    def wait_web(self) -> None:
+        assert self.web is not None
         deadline = time.monotonic() + 90
         while not answers_ok(f"http://127.0.0.1:{self.port}/healthz", "baoxiu.test"):
             if self.web.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("gunicorn did not start:\n" + tail(self.log))
-            time.sleep(0.3)
+            time.sleep(0.2)
 
     def stop_web(self) -> None:
         _stop(self.web)
@@ -165,20 +176,50 @@ class Stack:
         _stop(self.worker)
         self.worker = None
 
-    def run(self, code: str, *, timeout: float = 300, extra_env: dict[str, str] | None = None) -> Any:
-        """Run ``code`` (which prints JSON last) in a Django process of this stack; its answer."""
-        script = "import django, json\ndjango.setup()\n" + code
-        result = subprocess.run(  # noqa: S603
-            [sys.executable, "-c", script],
-            cwd=ROOT,
-            env={**self.env, **(extra_env or {})},
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"stack script failed:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}")
-        return json.loads(result.stdout.strip().splitlines()[-1])
+    def start_shell(self) -> None:
+        """The stack's Django shell (``tests/faults/shell.py``), booting in the background."""
+        self.shell = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "tests.faults.shell"],
+            cwd=ROOT, env=self.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=self.log.open("a"), text=True, bufsize=1,
+        )  # fmt: skip
+        replies: queue.Queue[dict[str, str]] = queue.Queue()
+        self.shell_replies = replies
+
+        def read(stdout: Any) -> None:
+            with self.log.open("a") as log:
+                for line in stdout:
+                    if line.startswith(SHELL_REPLY):
+                        replies.put(json.loads(line.removeprefix(SHELL_REPLY)))
+                    else:
+                        log.write(line)
+
+        threading.Thread(target=read, args=(self.shell.stdout,), daemon=True).start()
+
+    def stop_shell(self) -> None:
+        if self.shell is not None and self.shell.poll() is None:
+            assert self.shell.stdin is not None
+            with suppress(OSError):
+                self.shell.stdin.close()
+            _stop(self.shell)
+        self.shell = None
+
+    def run(self, code: str, *, timeout: float = 300) -> Any:
+        """Run ``code`` (which prints JSON last) in the stack's Django shell; its answer."""
+        with self.shell_lock:
+            if self.shell is None or self.shell.poll() is not None:
+                self.start_shell()
+            assert self.shell is not None and self.shell.stdin is not None
+            self.shell.stdin.write(json.dumps({"code": "django.setup()\n" + code}) + "\n")
+            self.shell.stdin.flush()
+            try:
+                reply = self.shell_replies.get(timeout=timeout)
+            except queue.Empty:
+                self.stop_shell()
+                raise RuntimeError("stack script timed out:\n" + tail(self.log)) from None
+        if "error" in reply:
+            raise RuntimeError(f"stack script failed:\n{reply['out'][-3000:]}\n{reply['error'][-5000:]}")
+        return json.loads(reply["out"].strip().splitlines()[-1])
 
     # --- HTTP ------------------------------------------------------------------------------------
     def request(
@@ -288,7 +329,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _no_redirects = urllib.request.build_opener(_NoRedirect)
 
 
-def _stop(process: subprocess.Popen[bytes] | None) -> None:
+def _stop(process: subprocess.Popen[Any] | None) -> None:
     if process is None or process.poll() is not None:
         return
     process.terminate()
@@ -323,10 +364,11 @@ def _copy_test_database(target_url: str) -> None:
         env={"PGPASSWORD": str(db.get("PASSWORD") or ""), "PATH": "/usr/bin:/bin"},
     )  # fmt: skip
     restored = subprocess.run(  # noqa: S603
-        [str(PG_BIN / "psql"), "-q", "-v", "ON_ERROR_STOP=1", "-d", target_url],
+        [str(PG_BIN / "psql"), "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-d", target_url],
         stdin=dump.stdout,
         capture_output=True,
         check=False,
+        env={**os.environ, "PGOPTIONS": "-c synchronous_commit=off"},  # one commit
     )
     assert dump.wait(timeout=300) == 0, "pg_dump of the test database failed"
     assert restored.returncode == 0, restored.stderr.decode()[-3000:]
@@ -343,7 +385,6 @@ def stack(django_db_setup: Any) -> Iterator[Stack]:
     sms_server = start_fake_sms(sms)
     try:
         db_url = create_database(pg.params(), "baoxiu")
-        _copy_test_database(db_url)
         env = app_env(
             DJANGO_SETTINGS_MODULE="saas_platform.settings.base",
             DATABASE_URL=db_url,
@@ -366,17 +407,23 @@ def stack(django_db_setup: Any) -> Iterator[Stack]:
             TENCENT_SMS_TEMPLATE_ORDER_NOTICE_EN=ORDER_NOTICE_TEMPLATE,
         )
         stack = Stack(pg=pg, cache=cache, broker=broker, db_url=db_url, env=env, log=log, sms=sms)
-        seeded = subprocess.run(  # noqa: S603
-            [sys.executable, "-m", "tests.faults.seed"], cwd=ROOT, env=env, capture_output=True, text=True
-        )
-        assert seeded.returncode == 0, seeded.stderr[-3000:]
-        stack.seed = json.loads(seeded.stdout.strip().splitlines()[-1])
-        stack.start_web()
+        # gunicorn and the shell boot (seconds of imports) while the database is restored.
+        stack.start_web(wait=False)
+        stack.start_shell()
+        _copy_test_database(db_url)
+        stack.seed = stack.run("from tests.faults.seed import main\nmain()")
+        stack.wait_web()
         yield stack
     finally:
-        for process in ("web", "worker"):
-            if "stack" in locals():
-                _stop(getattr(stack, process))
+        if "stack" in locals():
+            stops = [
+                threading.Thread(target=stop)
+                for stop in (stack.stop_web, stack.stop_worker, stack.stop_shell)
+            ]
+            for thread in stops:
+                thread.start()
+            for thread in stops:
+                thread.join()
         sms_server.shutdown()
         cache.stop()
         broker.stop()
