@@ -5,24 +5,35 @@
    containers use the host's network only, so nothing is added to iptables and no interface appears.
 2. The base image from ``deploy/base-image.sh`` (debootstrap; the tarball is cached in var/image/).
 3. ``docker build -f deploy/Dockerfile`` (network: host, for PyPI).
-4. migrate, then web + worker + beat with ``--network host`` against the machine's PostgreSQL (a
-   throwaway role and database, dropped at the end), the machine's Redis (its own DB number and key
-   prefix), moto's S3 server and the fake Tencent SMS gateway on loopback.
+4. compose's PgBouncer container (``deploy/pgbouncer``'s image, the committed pgbouncer.ini, the
+   SCRAM userlist as a secret file, compose's user and healthcheck) in front of the machine's
+   PostgreSQL (a throwaway role and database, dropped at the end); migrate, then web + worker + beat
+   with ``--network host`` through it, with their own redis-server, moto's S3 server and the fake
+   Tencent SMS gateway on loopback.
 5. Smoke checks: /healthz and /readyz on a pod-IP Host, a provider's portal page, a provider signs up
    (SMS code from the SMS log); the image has no .venv, no var/, no pgserver, no pytest, runs as a
    non-root user, and is smaller than the budget in README.md.
-6. Containers removed, the engine stopped, and no new interface or iptables rule left behind.
+6. ``deploy/compose.yaml`` read by Debian's docker-compose (1.29: bookworm has no ``docker compose``
+   plugin) with an example ``.env``: schema, interpolation and merge keys. Only ``config``: the
+   stack's other images (PostgreSQL, Redis, MinIO, Caddy) cannot be pulled here.
+7. Containers removed, the engine stopped, and no new interface or iptables rule left behind.
+
+The secrets (SECRET_KEY, DATABASE_URL, FIELD_ENCRYPTION_KEY, S3 and SMS keys) reach the containers
+as compose gives them: files bind-mounted under /run/secrets/, mode 0400, owned by the app's uid
+(compose without swarm ignores a secret's uid/gid/mode), read through the ``NAME_FILE`` variables.
 
 Prints what it measured (build time, image size). Exits non-zero on any failure, with the logs.
 """
 
 from __future__ import annotations
 
+import configparser
 import json
 import os
 import re
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -30,19 +41,40 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
+import yaml
 from cryptography.fernet import Fernet
 
 from integrations.tests.fake_tencent_sms import FakeTencentSms
 from integrations.tests.fake_tencent_sms import start as start_fake_sms
 from tests.stack.client import Browser, location_path
 from tests.stack.processes import free_port, start
-from tests.stack.topology import BIN, ROOT, VERIFY_TEMPLATE, Database
+from tests.stack.topology import BIN, ROOT, VERIFY_TEMPLATE, Database, redis_start
 
 IMAGE = "baoxiu:image-test"
 BASE_IMAGE = "baoxiu-base:bookworm"
 IMAGE_BUDGET_MB = 500  # README.md "make image-test"; the runtime image measured 450 MB
 BASE_DOMAIN = "baoxiu.test"
 VAR = ROOT / "var" / "image"
+APP_UID = 10001  # deploy/Dockerfile's user
+# What compose.yaml passes as secret files (NAME_FILE) rather than variables.
+SECRET_VARIABLES = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "FIELD_ENCRYPTION_KEY",
+    "S3_SECRET_ACCESS_KEY",
+    "TENCENT_SMS_SECRET_KEY",
+)
+# deploy/compose.yaml's required variables, example values (README "Secrets").
+COMPOSE_EXAMPLE_ENV = {
+    "BASE_DOMAIN": "baoxiu.example",
+    "CADDY_EMAIL": "ops@baoxiu.example",
+    "BAOXIU_VERSION": "1.0.0",
+    "S3_ACCESS_KEY_ID": "baoxiu",
+    "TENCENT_SMS_SECRET_ID": "example",
+    "TENCENT_SMS_SDK_APP_ID": "1400000000",
+    "TENCENT_SMS_SIGN_NAME": "example",
+    "TENCENT_SMS_TEMPLATE_VERIFY_CODE": "1",
+}
 
 
 def sh(*argv: str, timeout: float = 900, check: bool = True, capture: bool = True) -> str:
@@ -76,10 +108,92 @@ def unmount_and_remove(work: Path) -> None:
     shutil.rmtree(work, ignore_errors=True)
 
 
+def pgbouncer_container(engine: Engine, work: Path, db: Database) -> tuple[list[str], int]:
+    """compose.yaml's pgbouncer service on the host network: deploy/pgbouncer's image, the committed
+    pgbouncer.ini (its [databases] pointed at the throwaway database, its port free), the SCRAM
+    userlist as a secret file (uid 10001, 0400) and compose's user; the docker run arguments and port."""
+    service = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text())["services"]["pgbouncer"]
+    engine.run(
+        "build", "--force-rm", "--network", "host", "--build-arg", f"BASE_IMAGE={BASE_IMAGE}",
+        "-t", service["image"], str(ROOT / "deploy" / "pgbouncer"),
+    )  # fmt: skip
+    port = free_port()
+    folder = work / "pgbouncer"
+    folder.mkdir()
+    userlist = folder / "userlist.txt"
+    userlist.write_text(f'"{db.name}" "{db.scram_secret()}"\n')
+    os.chown(userlist, APP_UID, APP_UID)
+    userlist.chmod(0o400)
+    ini = configparser.ConfigParser(interpolation=None)
+    ini.read(ROOT / "deploy" / "pgbouncer" / "pgbouncer.ini")
+    ini.remove_section("databases")
+    ini.add_section("databases")
+    ini["databases"][db.name] = f"host={db.server_host} port={db.server_port} dbname={db.name}"
+    ini["pgbouncer"].update({"listen_addr": "127.0.0.1", "listen_port": str(port)})
+    with (folder / "pgbouncer.ini").open("w") as handle:
+        ini.write(handle)
+    (folder / "pgbouncer.ini").chmod(0o644)
+    (target,) = [s["target"] for s in service["secrets"] if s["source"] == "pgbouncer_userlist"]
+    health = " ".join(service["healthcheck"]["test"][1:]).replace("6432", str(port))
+    argv = [
+        "--network", "host", "--user", service["user"], "--health-cmd", health, "--health-interval", "5s",
+        "-v", f"{folder / 'pgbouncer.ini'}:/etc/pgbouncer/pgbouncer.ini:ro", "-v", f"{userlist}:{target}:ro",
+        service["image"],
+    ]  # fmt: skip
+    return argv, port
+
+
+def wait_port(port: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def worker_health_command() -> str:
+    services = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text())["services"]
+    test = services["worker"]["healthcheck"]["test"]
+    assert test[0] == "CMD-SHELL", test
+    return str(test[1]).replace("$$", "$")
+
+
+def compose_config(work: Path) -> None:
+    """Debian's docker-compose reads deploy/compose.yaml: valid, every variable interpolated."""
+    env_file = work / "compose.env"
+    env_file.write_text("".join(f"{k}={v}\n" for k, v in COMPOSE_EXAMPLE_ENV.items()))
+    compose = ["docker-compose", "-p", "baoxiu", "-f", str(ROOT / "deploy" / "compose.yaml")]
+    sh(*compose, "--env-file", str(env_file), "config", "-q", timeout=120)
+
+
+def secret_files(work: Path, env: dict[str, str]) -> list[str]:
+    """Move the secret values out of ``env`` into files as compose mounts them; the docker run
+    arguments that mount them."""
+    folder = work / "secrets"
+    folder.mkdir(mode=0o700)
+    mounts: list[str] = []
+    for name in SECRET_VARIABLES:
+        path = folder / name.lower()
+        path.write_text(env.pop(name))
+        os.chown(path, APP_UID, APP_UID)
+        path.chmod(0o400)
+        env[f"{name}_FILE"] = f"/run/secrets/{name.lower()}"
+        mounts += ["-v", f"{path}:/run/secrets/{name.lower()}:ro"]
+    return mounts
+
+
 def ensure_packages() -> None:
     missing = [
         package
-        for package, program in (("docker.io", "dockerd"), ("debootstrap", "debootstrap"))
+        for package, program in (
+            ("docker.io", "dockerd"),
+            ("debootstrap", "debootstrap"),
+            ("docker-compose", "docker-compose"),
+        )
         if not shutil.which(program)
     ]
     if not missing:
@@ -186,6 +300,7 @@ def main() -> int:  # noqa: PLR0915 (one script, in order)
             str(ROOT),
         )
         timings["build_seconds"] = round(time.monotonic() - build_start, 1)
+        compose_config(work)
         size_mb = int(engine.run("image", "inspect", "--format", "{{.Size}}", IMAGE).strip()) / 1e6
 
         # What is (not) inside.
@@ -214,6 +329,14 @@ def main() -> int:  # noqa: PLR0915 (one script, in order)
         db = Database(name=f"baoxiu_image_{secrets.token_hex(4)}", password=secrets.token_urlsafe(18))
         db.create()
         exits.callback(db.drop)
+        bouncer_args, bouncer_port = pgbouncer_container(engine, work, db)
+        named = {"pgbouncer": f"baoxiu-image-pgbouncer-{secrets.token_hex(3)}"}
+        engine.run("run", "-d", "--name", named["pgbouncer"], *bouncer_args)
+        containers.append(named["pgbouncer"])
+        wait_port(bouncer_port, 60)
+        (work / "logs").mkdir(exist_ok=True)
+        redis_proc, redis_port = redis_start(work)  # its own, as the stack test: nothing left behind
+        exits.callback(redis_proc.stop)
         s3_port = free_port()
         s3 = start(
             "s3",
@@ -242,9 +365,9 @@ def main() -> int:  # noqa: PLR0915 (one script, in order)
             "BASE_DOMAIN": BASE_DOMAIN,
             "PORTAL_PORT": str(web_port),
             "SECURE_SSL_REDIRECT": "false",
-            "DATABASE_URL": db.direct_url(),
+            "DATABASE_URL": db.url_via(bouncer_port),  # through PgBouncer, as in compose
             "DB_CONN_MAX_AGE": "0",
-            "REDIS_URL": "redis://127.0.0.1:6379/13",
+            "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
             "CACHE_KEY_PREFIX": f"image-{secrets.token_hex(4)}",
             "S3_BUCKET": "baoxiu-image",
             "S3_ENDPOINT_URL": f"http://127.0.0.1:{s3_port}",
@@ -260,13 +383,13 @@ def main() -> int:  # noqa: PLR0915 (one script, in order)
             "TENCENT_SMS_SIGN_NAME": sms.sign_names[0],
             "TENCENT_SMS_TEMPLATE_VERIFY_CODE": VERIFY_TEMPLATE,
             "TRUSTED_PROXIES": "127.0.0.1/32",
-            "GUNICORN_FORWARDED_ALLOW_IPS": "127.0.0.1",
             "GUNICORN_BIND": f"127.0.0.1:{web_port}",
             "TENANT_SPARE_POOL_SIZE": "1",
         }
+        mounts = secret_files(work, env)
         env_file = work / "app.env"
         env_file.write_text("".join(f"{k}={v}\n" for k, v in env.items()))
-        common = ["--network", "host", "--env-file", str(env_file), "--read-only", "--tmpfs", "/tmp"]
+        common = ["--network", "host", "--env-file", str(env_file), *mounts, "--read-only", "--tmpfs", "/tmp"]
         # A named volume starts as a copy of the image's directory (owned by the app user), as in
         # compose; a tmpfs would be root's and beat could not write its schedule.
         beat_volume_name = f"baoxiu-image-beat-{secrets.token_hex(3)}"
@@ -292,11 +415,13 @@ def main() -> int:  # noqa: PLR0915 (one script, in order)
             container = f"baoxiu-image-{name}-{secrets.token_hex(3)}"
             extra = {
                 "web": [],  # the image's HEALTHCHECK (/healthz)
-                "worker": ["--no-healthcheck"],
+                # compose.yaml's worker healthcheck, as compose hands it to the shell ($$ → $).
+                "worker": ["--health-cmd", worker_health_command(), "--health-interval", "10s"],
                 "beat": [*beat_volume, "--health-cmd", "python manage.py beat_alive --max-age 180"],
             }[name]
             engine.run("run", "-d", "--name", container, *common, *extra, IMAGE, *command)
             containers.append(container)
+            named[name] = container
 
         def logs() -> str:
             return "\n".join(
@@ -317,7 +442,7 @@ def main() -> int:  # noqa: PLR0915 (one script, in order)
                 time.sleep(2)
             assert ready is not None and ready.status == 200, ready.text if ready else "web never answered"
             assert kubelet.request("GET", "/healthz", headers={"Host": "10.1.2.3:8000"}).status == 200
-            health = engine.run("inspect", "--format", "{{json .State.Health}}", containers[0])
+            health = engine.run("inspect", "--format", "{{json .State.Health}}", named["web"])
             timings["ready_seconds"] = round(time.monotonic() - run_start, 1)
 
             portal = Browser(f"imagea.{BASE_DOMAIN}", web_port).get("/")
@@ -346,6 +471,14 @@ def main() -> int:  # noqa: PLR0915 (one script, in order)
             for container in containers:
                 state = engine.run("inspect", "--format", "{{.State.Status}}", container).strip()
                 assert state == "running", f"{container} is {state}\n{logs()}"
+            for role in ("pgbouncer", "worker"):  # compose's own healthcheck commands
+                status, deadline = "", time.monotonic() + 120
+                while status != "healthy" and time.monotonic() < deadline:
+                    time.sleep(3)
+                    status = engine.run("inspect", "--format", "{{.State.Health.Status}}", named[role])
+                    status = status.strip()
+                health_log = engine.run("inspect", "--format", "{{json .State.Health}}", named[role])
+                assert status == "healthy", f"{role}: {health_log}"
         except BaseException:
             print(logs(), file=sys.stderr)
             raise
