@@ -61,6 +61,10 @@ def _key(user_id: Any) -> str:
 
 def signed_in_user(request: HttpRequest) -> Any:
     """``django.contrib.auth.get_user(request)``, from the cache when the session allows it."""
+    if getattr(request, "tenant", None) is None:
+        # The public host (operator console): operators have no customer record and the public
+        # schema has no customers table, so Django's own lookup, uncached.
+        return auth.get_user(request)
     session = request.session
     raw_id, backend = session.get(SESSION_KEY), session.get(BACKEND_SESSION_KEY)
     if raw_id is None or backend not in CACHED_BACKENDS or backend not in settings.AUTHENTICATION_BACKENDS:
