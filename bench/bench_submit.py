@@ -14,6 +14,7 @@ alternate bare / submit so drift hits both; the medians are reported. Every resp
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -237,7 +238,189 @@ def _round_trips(data: dict[str, Any]) -> dict[str, int]:
         statements = [q["sql"] for q in captured.captured_queries]
         counts[f"{label}_statements"] = len(statements)
         counts[f"{label}_set_search_path"] = sum(sql.startswith("SET search_path") for sql in statements)
+        # After the commit: reading the answer back, or the notification enqueue asking the database.
+        commits = [i for i, sql in enumerate(statements) if sql == "COMMIT"]
+        counts[f"{label}_after_commit"] = len(statements) - commits[-1] - 1 if commits else 0
     return counts
+
+
+# --- django-helpdesk's public ticket submit, the open-source peer (a bench-only venv) -----------------
+
+HELPDESK_SETTINGS = """
+import os
+SECRET_KEY = "bench-only-helpdesk"
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+INSTALLED_APPS = [
+    "django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes",
+    "django.contrib.sessions", "django.contrib.sites", "django.contrib.messages",
+    "django.contrib.staticfiles", "django.contrib.humanize", "rest_framework", "helpdesk",
+]
+SITE_ID = 1
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+ROOT_URLCONF = "hd_urls"
+TEMPLATES = [{
+    "BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": [], "APP_DIRS": True,
+    "OPTIONS": {"context_processors": [
+        "django.template.context_processors.request", "django.contrib.auth.context_processors.auth",
+        "django.contrib.messages.context_processors.messages"]},
+}]
+DATABASES = {"default": {
+    "ENGINE": "django.db.backends.postgresql", "NAME": os.environ["HD_DB"], "USER": os.environ["HD_USER"],
+    "PASSWORD": os.environ.get("HD_PASSWORD", ""), "HOST": os.environ["HD_HOST"],
+    "PORT": os.environ["HD_PORT"], "CONN_MAX_AGE": 60,
+}}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+USE_TZ = True
+STATIC_URL = "/static/"
+EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"  # sends nothing: no mail cost at all
+HELPDESK_TEAMS_MODE_ENABLED = False
+LOGIN_URL = "/login/"
+"""
+HELPDESK_URLS = """
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("", include("helpdesk.urls", namespace="helpdesk")),
+]
+"""
+HELPDESK_PREPARE = """
+import json
+import django
+django.setup()
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from helpdesk.models import Queue
+queue, _ = Queue.objects.get_or_create(
+    slug="bench", defaults={"title": "Bench", "allow_public_submission": True}
+)
+form = {"queue": queue.pk, "title": "打印机卡纸", "body": "打印机卡纸，无法打印，请尽快安排工程师上门",
+        "submitter_email": "bench@example.com", "priority": 3, "due_date": ""}
+client = Client(HTTP_HOST="127.0.0.1")
+assert client.post("/tickets/submit/", form).status_code == 302
+with CaptureQueriesContext(connection) as captured:
+    assert client.post("/tickets/submit/", form).status_code == 302
+print(json.dumps({"form": form, "statements": len(captured.captured_queries)}))
+"""
+
+
+class Helpdesk:
+    """django-helpdesk (the package's latest release, from the registry, in ``venv``; never a
+    project dependency) served like Baoxiu: its own database on the same server, 2 gunicorn workers.
+    Anonymous public submit (its form has no sign-in); mail goes to Django's dummy backend."""
+
+    def __init__(self, venv: Path, database: str, workers: int) -> None:
+        self.python = venv / "bin" / "python"
+        self.database = database
+        self.workers = workers
+        self.site = Path(tempfile.mkdtemp(prefix="bench-helpdesk-"))
+        (self.site / "hd_settings.py").write_text(HELPDESK_SETTINGS, encoding="utf-8")
+        (self.site / "hd_urls.py").write_text(HELPDESK_URLS, encoding="utf-8")
+        (self.site / "hd_prepare.py").write_text(HELPDESK_PREPARE, encoding="utf-8")
+        self.server: subprocess.Popen[bytes] | None = None
+        self.port = 0
+
+    def _env(self) -> dict[str, str]:
+        from _django import _create_database
+        from django.conf import settings
+
+        db = dict(settings.DATABASES["default"])
+        _create_database(db, self.database)
+        return {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))},
+            "DJANGO_SETTINGS_MODULE": "hd_settings",
+            "PYTHONPATH": str(self.site),
+            "HD_DB": self.database,
+            "HD_USER": str(db.get("USER") or "postgres"),
+            "HD_PASSWORD": str(db.get("PASSWORD") or ""),
+            "HD_HOST": str(db.get("HOST") or "127.0.0.1"),
+            "HD_PORT": str(db.get("PORT") or 5432),
+        }
+
+    def prepare(self) -> dict[str, Any]:
+        env = self._env()
+        run = functools.partial(
+            subprocess.run, cwd=self.site, env=env, check=True, capture_output=True, text=True
+        )
+        run([str(self.python), "-m", "django", "migrate", "-v0"])
+        prepared = json.loads(run([str(self.python), "hd_prepare.py"]).stdout.strip().splitlines()[-1])
+        version = run(
+            [str(self.python), "-c", "import importlib.metadata as m; print(m.version('django-helpdesk'))"]
+        )
+        prepared["version"] = version.stdout.strip()
+        return prepared
+
+    def start(self) -> int:
+        self.port = _free_port()
+        self.server = subprocess.Popen(  # noqa: S603
+            [
+                str(self.python),
+                "-m",
+                "gunicorn",
+                "django.core.wsgi:get_wsgi_application()",
+                "-w",
+                str(self.workers),
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=self.site,
+            env=self._env(),
+        )
+        _wait_for(self.port, "127.0.0.1", self.server, path="/tickets/submit/")
+        return self.port
+
+    def tickets(self) -> int:
+        import psycopg
+        from django.conf import settings
+
+        db = settings.DATABASES["default"]
+        with psycopg.connect(
+            dbname=self.database,
+            user=str(db.get("USER") or "postgres"),
+            password=str(db.get("PASSWORD") or "") or None,
+            host=str(db.get("HOST") or "127.0.0.1"),
+            port=int(str(db.get("PORT") or 5432)),
+        ) as conn:
+            row = conn.execute("SELECT count(*) FROM helpdesk_ticket").fetchone()
+        return int(row[0]) if row else 0
+
+    def stop(self) -> None:
+        if self.server is not None:
+            _stop(self.server)
+
+
+def _wait_for(port: int, host: str, server: subprocess.Popen[bytes], *, path: str = "/healthz") -> None:
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Host": host})
+            with urllib.request.urlopen(request, timeout=2):  # noqa: S310 (loopback)
+                return
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"gunicorn did not start ({path})") from None
+            time.sleep(0.3)
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:  # a loaded box: workers still draining; the figures stand
+        server.kill()
+        server.wait()
 
 
 def _flush(url: str) -> None:
@@ -259,6 +442,12 @@ def main() -> None:
         help="broker + cache of the served app, as in production (notifications are queued for workers, "
         "not sent inside the request); '' = no Redis: tasks run in-process, inside each request",
     )
+    parser.add_argument(
+        "--helpdesk-venv",
+        default="/tmp/helpdesk-venv",
+        help="a venv with django-helpdesk + gunicorn + psycopg (bench only; bench/README says how to make "
+        "it); its public ticket submit becomes a third column. '' or a missing venv: no such column",
+    )
     args = parser.parse_args()
     if args.redis:
         os.environ["REDIS_URL"] = args.redis  # this process too: the round-trip count sees what gunicorn does
@@ -267,6 +456,11 @@ def main() -> None:
     setup(args.db)
     data = _prepare()
     round_trips = _round_trips(data)
+    helpdesk = None
+    if args.helpdesk_venv and (Path(args.helpdesk_venv) / "bin" / "python").exists():
+        helpdesk = Helpdesk(Path(args.helpdesk_venv), f"{args.db}_helpdesk", args.workers)
+        helpdesk_prepared = helpdesk.prepare()
+        round_trips["helpdesk_statements"] = helpdesk_prepared["statements"]
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     env.update(
@@ -296,70 +490,74 @@ def main() -> None:
         cwd=ROOT,
         env=env,
     )
+    load_before = os.getloadavg()
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                request = urllib.request.Request(f"http://127.0.0.1:{port}/healthz", headers={"Host": HOST})
-                with urllib.request.urlopen(request, timeout=2):  # noqa: S310 (loopback)
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("gunicorn did not start") from None
-                time.sleep(0.3)
-        bare = _lua("/bench/bare-insert/", data["bare_body"], data["cookie"])
-        submit = _lua("/report/", data["submit_body"], data["cookie"])
-        api = _lua("/api/v1/portal/orders/", data["api_body"], data["cookie"], json_csrf=data["csrf"])
+        _wait_for(port, HOST, server)
+        columns = {
+            "bare": (port, _lua("/bench/bare-insert/", data["bare_body"], data["cookie"])),
+            "submit": (port, _lua("/report/", data["submit_body"], data["cookie"])),
+            "api": (
+                port,
+                _lua("/api/v1/portal/orders/", data["api_body"], data["cookie"], json_csrf=data["csrf"]),
+            ),
+        }
+        if helpdesk is not None:
+            form = {**helpdesk_prepared["form"], "csrfmiddlewaretoken": data["csrf"]}
+            columns["helpdesk"] = (
+                helpdesk.start(),
+                _lua("/tickets/submit/", urlencode(form), f"csrftoken={data['csrf']}"),
+            )
         orders_before = _count(data["schema"], "repair_forms_repairorder")
-        for script in (bare, submit, api):  # warm all three (connections, caches, imports)
-            _wrk(port, script, 3, args.connections)
+        for column_port, script in columns.values():  # warm all (connections, caches, imports)
+            _wrk(column_port, script, 3, args.connections)
         warm_orders = _count(data["schema"], "repair_forms_repairorder")
-        results: dict[str, list[dict[str, float]]] = {"bare": [], "submit": [], "api": []}
-        for _round in range(args.rounds):
-            results["bare"].append(_wrk(port, bare, args.duration, args.connections))
-            results["submit"].append(_wrk(port, submit, args.duration, args.connections))
-            results["api"].append(_wrk(port, api, args.duration, args.connections))
+        warm_tickets = helpdesk.tickets() if helpdesk else 0
+        results: dict[str, list[dict[str, float]]] = {name: [] for name in columns}
+        for _round in range(args.rounds):  # alternating: drift on a shared box hits every column
+            for name, (column_port, script) in columns.items():
+                results[name].append(_wrk(column_port, script, args.duration, args.connections))
         orders_made = _count(data["schema"], "repair_forms_repairorder") - warm_orders
+        tickets_made = helpdesk.tickets() - warm_tickets if helpdesk else 0
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:  # a loaded box: workers still draining; the figures stand
-            server.kill()
-            server.wait()
+        _stop(server)
+        if helpdesk is not None:
+            helpdesk.stop()
         if args.redis:
             _flush(args.redis)  # the queued notification tasks of this run (our own db number)
-    bare_rps = statistics.median(r["rps"] for r in results["bare"])
-    submit_rps = statistics.median(r["rps"] for r in results["submit"])
-    api_rps = statistics.median(r["rps"] for r in results["api"])
+    load_after = os.getloadavg()
+    median = {name: statistics.median(r["rps"] for r in rounds) for name, rounds in results.items()}
     expected = sum(r["rps"] for r in results["submit"] + results["api"]) * args.duration
-    print(
-        json.dumps(
-            {
-                "git": git_rev(),
-                "cpus": os.cpu_count(),
-                "workers": args.workers,
-                "redis": bool(args.redis),
-                "connections": args.connections,
-                "duration_s": args.duration,
-                "rounds": args.rounds,
-                "bare_insert_rps": round(bare_rps, 1),
-                "portal_submit_rps": round(submit_rps, 1),
-                "api_submit_rps": round(api_rps, 1),
-                "ratio": round(submit_rps / bare_rps, 3),
-                "api_ratio": round(api_rps / bare_rps, 3),
-                "target_ratio": 0.5,
-                "p99_ms": {k: statistics.median(r["p99_ms"] for r in v) for k, v in results.items()},
-                "bare_rounds": [r["rps"] for r in results["bare"]],
-                "submit_rounds": [r["rps"] for r in results["submit"]],
-                "api_rounds": [r["rps"] for r in results["api"]],
-                "non_2xx_3xx": sum(r["non_2xx_3xx"] for rounds in results.values() for r in rounds),
-                "orders_made_vs_expected": round(orders_made / expected, 3) if expected else None,
-                "orders_before": orders_before,
-                **round_trips,
-            }
+    report: dict[str, Any] = {
+        "git": git_rev(),
+        "cpus": os.cpu_count(),
+        "load_average_1m_before_after": [round(load_before[0], 1), round(load_after[0], 1)],
+        "workers": args.workers,
+        "redis": bool(args.redis),
+        "connections": args.connections,
+        "duration_s": args.duration,
+        "rounds": args.rounds,
+        "bare_insert_rps": round(median["bare"], 1),
+        "portal_submit_rps": round(median["submit"], 1),
+        "api_submit_rps": round(median["api"], 1),
+        "ratio": round(median["submit"] / median["bare"], 3),
+        "api_ratio": round(median["api"] / median["bare"], 3),
+        "target_ratio": 0.5,
+        "p99_ms": {k: statistics.median(r["p99_ms"] for r in v) for k, v in results.items()},
+        **{f"{name}_rounds": [r["rps"] for r in rounds] for name, rounds in results.items()},
+        "non_2xx_3xx": sum(r["non_2xx_3xx"] for rounds in results.values() for r in rounds),
+        "orders_made_vs_expected": round(orders_made / expected, 3) if expected else None,
+        "orders_before": orders_before,
+        **round_trips,
+    }
+    if helpdesk is not None:
+        expected_tickets = sum(r["rps"] for r in results["helpdesk"]) * args.duration
+        report.update(
+            helpdesk_version=helpdesk_prepared["version"],
+            helpdesk_submit_rps=round(median["helpdesk"], 1),
+            helpdesk_ratio=round(median["helpdesk"] / median["bare"], 3),
+            tickets_made_vs_expected=round(tickets_made / expected_tickets, 3) if expected_tickets else None,
         )
-    )
+    print(json.dumps(report))
 
 
 if __name__ == "__main__":
